@@ -1,0 +1,115 @@
+# Makefile - the one entry point: build, run, test, bench.
+#
+#   make          build/guest.elf (+ .asm disassembly, .map symbols), the
+#                 direct-build baseline, the Bochs boot sector, test images
+#   make run      boot the guest natively on QEMU and Bochs, print its
+#                 benchmark table (installs missing Debian packages)
+#   make test     host unit tests and boot tests; ends "N passed, N failed"
+#   make bench    pv_ops cost: patched-native vs direct vs nopatch
+#   make clean
+# SPDX-License-Identifier: MIT
+
+CC      ?= gcc
+LD      := ld
+NASM    := nasm
+OBJDUMP := objdump
+B       := build
+
+# ---- guest kernel -----------------------------------------------------------
+GUEST_C := main.c lib.c console.c cmdline.c multiboot.c mm.c idt.c lapic.c \
+           platform.c pv_ops.c pv_native.c pv_patch.c selftest.c bench.c
+GUEST_ASM := entry.asm isr.asm
+
+GUEST_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -nostdlib -nostdinc \
+	-isystem $(shell $(CC) -print-file-name=include) \
+	-mno-red-zone -mgeneral-regs-only -mcmodel=small -fno-pic -fno-pie \
+	-fno-stack-protector -fno-asynchronous-unwind-tables \
+	-fno-tree-loop-distribute-patterns -fno-omit-frame-pointer \
+	-Wall -Wextra -Werror -MMD -MP
+GUEST_LDFLAGS := -nostdlib -n -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments \
+	-T guest/guest.ld
+NASMFLAGS := -f elf64 -g -I$(B)/gen/ -Iguest/
+
+# Two builds of the same sources: the real one (pv_ops call sites) and the
+# benchmark baseline with the native instructions written at each site.
+GUEST_OBJS  := $(GUEST_C:%.c=$(B)/guest/%.o) $(GUEST_ASM:%.asm=$(B)/guest/%.o)
+DIRECT_OBJS := $(GUEST_C:%.c=$(B)/direct/%.o) $(GUEST_ASM:%.asm=$(B)/direct/%.o)
+
+IMAGES := $(B)/guest.elf $(B)/guest-direct.elf
+BOOT   := $(B)/boot/bochs_boot.bin
+TESTIMAGES := $(B)/tests/mbprint.bin
+
+all: $(IMAGES) $(IMAGES:.elf=.asm) $(IMAGES:.elf=.map) $(BOOT) $(TESTIMAGES)
+
+$(B)/gen/asm_offsets.inc: guest/asm_offsets.c guest/pv_ops.h guest/pv.h guest/trap.h
+	@mkdir -p $(@D)
+	$(CC) $(GUEST_CFLAGS) -S -o $(B)/gen/asm_offsets.s $<
+	sed -n 's/.*"->\([A-Za-z0-9_]*\) \$$\{0,1\}\(-\{0,1\}[0-9]*\)".*/%define \1 \2/p' \
+		$(B)/gen/asm_offsets.s > $@.tmp && mv $@.tmp $@
+
+$(B)/guest/%.o: guest/%.c
+	@mkdir -p $(@D)
+	$(CC) $(GUEST_CFLAGS) -c -o $@ $<
+$(B)/direct/%.o: guest/%.c
+	@mkdir -p $(@D)
+	$(CC) $(GUEST_CFLAGS) -DPV_DIRECT -c -o $@ $<
+$(B)/guest/%.o: guest/%.asm $(B)/gen/asm_offsets.inc guest/pv_site.inc
+	@mkdir -p $(@D)
+	$(NASM) $(NASMFLAGS) -MD $(@:.o=.d) -o $@ $<
+$(B)/direct/%.o: guest/%.asm $(B)/gen/asm_offsets.inc guest/pv_site.inc
+	@mkdir -p $(@D)
+	$(NASM) $(NASMFLAGS) -DPV_DIRECT -MD $(@:.o=.d) -o $@ $<
+
+$(B)/guest.elf: $(GUEST_OBJS) guest/guest.ld
+	$(LD) $(GUEST_LDFLAGS) -o $@ $(GUEST_OBJS)
+$(B)/guest-direct.elf: $(DIRECT_OBJS) guest/guest.ld
+	$(LD) $(GUEST_LDFLAGS) -o $@ $(DIRECT_OBJS)
+
+$(B)/%.asm: $(B)/%.elf
+	$(OBJDUMP) -d -M intel --no-show-raw-insn -S $< > $@ 2>/dev/null || $(OBJDUMP) -d $< > $@
+$(B)/%.map: $(B)/%.elf
+	nm -n $< > $@
+
+# ---- boot sector, test images ------------------------------------------------
+$(B)/boot/%.bin: boot/%.asm $(wildcard boot/*.inc)
+	@mkdir -p $(@D)
+	$(NASM) -f bin -Iboot/ -o $@ $<
+$(B)/tests/%.bin: tests/%/*.asm
+	@mkdir -p $(@D)
+	$(NASM) -f bin -o $@ $<
+
+# ---- host unit tests ---------------------------------------------------------
+HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Iguest -Itests/host \
+	-fsanitize=address,undefined -fno-sanitize-recover=all
+HOST_TESTS := $(B)/host/test_pv_patch $(B)/host/test_cmdline $(B)/host/test_multiboot
+
+$(B)/host/test_pv_patch: tests/host/test_pv_patch.c guest/pv_patch.c guest/pv_native.c
+$(B)/host/test_cmdline: tests/host/test_cmdline.c guest/cmdline.c
+$(B)/host/test_multiboot: tests/host/test_multiboot.c guest/multiboot.c
+$(HOST_TESTS): tests/host/check.h guest/pv_ops.h guest/pv_patch.h
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) -o $@ $(filter %.c,$^)
+
+# ---- the jobs ------------------------------------------------------------------
+deps-build:
+	@tools/deps build
+deps-%:
+	@tools/deps $*
+
+run: deps-run
+	$(MAKE) all
+	tools/native-bench
+
+test: deps-test
+	$(MAKE) all $(HOST_TESTS)
+	tests/run
+
+bench: deps-bench
+	$(MAKE) all
+	tools/bench
+
+clean:
+	rm -rf $(B)
+
+.PHONY: all run test bench clean deps-build
+-include $(GUEST_OBJS:.o=.d) $(DIRECT_OBJS:.o=.d)

@@ -1,0 +1,56 @@
+/*
+ * guest.h - the guest kernel's boot-wide facts: exit status and the pieces
+ * kmain ties together.
+ *
+ * Environment: guest kernel.
+ */
+/* SPDX-License-Identifier: MIT */
+#ifndef GUEST_GUEST_H
+#define GUEST_GUEST_H
+
+#include "cmdline.h"
+#include "multiboot.h"
+#include "pv_ops.h"
+
+/* The status a run ends with (tools/run: 0 and only 0 is success). */
+enum guest_status {
+	GUEST_STATUS_OK = 0,
+	GUEST_STATUS_TEST_FAILED = 1,   /* a self-test failed */
+	GUEST_STATUS_USAGE = 2,         /* bad command line */
+	GUEST_STATUS_CRASH = 3,         /* unexpected exception or interrupt */
+	GUEST_STATUS_BOOT = 4,          /* bad Multiboot info, no APIC, ... */
+};
+
+/* End the run: print "exit: status=N" and stop the machine (kind-1 op). */
+__attribute__((noreturn)) static inline void guest_exit(unsigned status)
+{
+	pv_ops.platform.exit(status);
+}
+
+extern struct boot_info boot_info;
+extern struct guest_opts guest_opts;
+
+/* platform.c */
+struct hv_info {
+	int present;            /* CPUID.1:ECX[31] */
+	int ours;               /* this project's hypervisor signature */
+	char signature[13];
+	uint32_t max_leaf, version;
+};
+void platform_detect(struct hv_info *hv);
+void native_exit(unsigned status) __attribute__((noreturn));
+
+/* pv_ops.c */
+void pv_boot(enum pv_mode mode, int report, const struct hv_info *hv);
+extern const char *pv_backend_name;
+extern int pv_patched;          /* sites rewritten at boot */
+unsigned pv_bench_pad(unsigned op);
+
+/* selftest.c, bench.c: *_check validates a name list (0 or -1 and err);
+ * *_run returns the number of failures. */
+int selftest_check(const char *list, char *err, size_t errlen);
+int selftest_run(const char *list);
+int bench_check(const char *list, char *err, size_t errlen);
+int bench_run(const char *list, uint32_t iters);
+
+#endif

@@ -1,0 +1,128 @@
+/*
+ * idt.c - the guest's IDT and the C side of interrupts and exceptions.
+ *
+ * Every exception is either one a self-test armed (trap_expect) or a crash:
+ * the report names the vector, error code, RIP and every register on the
+ * serial console, and the machine stops with a failing status.
+ *
+ * Environment: guest kernel; the dispatchers run with interrupts off.
+ */
+/* SPDX-License-Identifier: MIT */
+#include "guest.h"
+#include "lapic.h"
+#include "lib.h"
+#include "pv.h"
+#include "trap.h"
+
+/* A 64-bit interrupt gate (SDM vol. 3A, 7.14.1, figure 7-8). */
+struct idt_gate {
+	uint16_t offset_lo;
+	uint16_t selector;
+	uint8_t ist;
+	uint8_t type_attr;
+	uint16_t offset_mid;
+	uint32_t offset_hi;
+	uint32_t reserved;
+} __attribute__((packed));
+_Static_assert(sizeof(struct idt_gate) == 16, "64-bit IDT gate");
+
+#define GATE_INTERRUPT_64       0x8e    /* present, DPL 0, type 0xE */
+#define KERNEL_CS               0x08    /* entry.asm gdt64 */
+
+static struct idt_gate idt[256] __attribute__((aligned(16)));
+extern const uint64_t isr_table[256];
+
+struct trap_expect trap_expect;
+volatile uint64_t irq_spurious_count;
+
+static const char *const exception_names[32] = {
+	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint",
+	"#OF overflow", "#BR bound range", "#UD invalid opcode",
+	"#NM device not available", "#DF double fault",
+	"coprocessor segment overrun", "#TS invalid TSS",
+	"#NP segment not present", "#SS stack fault",
+	"#GP general protection", "#PF page fault", "reserved 15",
+	"#MF x87 error", "#AC alignment check", "#MC machine check",
+	"#XM SIMD error", "#VE virtualization exception",
+	"#CP control protection", "reserved 22", "reserved 23",
+	"reserved 24", "reserved 25", "reserved 26", "reserved 27",
+	"#HV hypervisor injection", "#VC VMM communication",
+	"#SX security exception", "reserved 31",
+};
+
+void idt_init(void)
+{
+	struct {
+		uint16_t limit;
+		uint64_t base;
+	} __attribute__((packed)) idtr = { sizeof(idt) - 1, (uint64_t)idt };
+	unsigned v;
+
+	for (v = 0; v < 256; v++) {
+		uint64_t a = isr_table[v];
+
+		idt[v] = (struct idt_gate){
+			.offset_lo = (uint16_t)a,
+			.selector = KERNEL_CS,
+			.type_attr = GATE_INTERRUPT_64,
+			.offset_mid = (uint16_t)(a >> 16),
+			.offset_hi = (uint32_t)(a >> 32),
+		};
+	}
+	asm volatile("lidt %0" : : "m"(idtr));
+}
+
+void trap_dump(const struct trap_frame *f)
+{
+	kprintf("exception: vector=%lu (%s) error=0x%lx rip=0x%lx cs=0x%lx rflags=0x%lx\n",
+		f->vector, f->vector < 32 ? exception_names[f->vector] : "?",
+		f->error, f->rip, f->cs, f->rflags);
+	kprintf("exception: rax=0x%016lx rbx=0x%016lx rcx=0x%016lx rdx=0x%016lx\n",
+		f->rax, f->rbx, f->rcx, f->rdx);
+	kprintf("exception: rsi=0x%016lx rdi=0x%016lx rbp=0x%016lx rsp=0x%016lx\n",
+		f->rsi, f->rdi, f->rbp, f->rsp);
+	kprintf("exception: r8 =0x%016lx r9 =0x%016lx r10=0x%016lx r11=0x%016lx\n",
+		f->r8, f->r9, f->r10, f->r11);
+	kprintf("exception: r12=0x%016lx r13=0x%016lx r14=0x%016lx r15=0x%016lx\n",
+		f->r12, f->r13, f->r14, f->r15);
+	kprintf("exception: cr2=0x%016lx cr3=0x%016lx ss=0x%lx\n",
+		f->cr2, pv_read_cr3(), f->ss);
+}
+
+void trap_dispatch(struct trap_frame *f)
+{
+	struct trap_expect *e = &trap_expect;
+
+	if (e->armed && e->vector == f->vector) {
+		e->armed = 0;
+		e->hit = 1;
+		e->got_vector = f->vector;
+		e->got_error = f->error;
+		e->got_rip = f->rip;
+		e->got_cr2 = f->cr2;
+		if (e->fixup_rip)
+			f->rip = e->fixup_rip;
+		return;
+	}
+	kprintf("exception: unexpected exception in the guest kernel\n");
+	trap_dump(f);
+	guest_exit(GUEST_STATUS_CRASH);
+}
+
+int irq_dispatch(struct trap_frame *f)
+{
+	if (f->vector == VEC_TIMER) {
+		lapic_timer_tick();
+		return 1;
+	}
+	/* Spurious APIC vector and masked-PIC strays: no EOI (SDM vol. 3A,
+	 * 11.9, "Spurious Interrupt"). Anything else is unexpected. */
+	if (f->vector == VEC_SPURIOUS ||
+	    (f->vector >= VEC_PIC_BASE && f->vector < VEC_PIC_BASE + 16)) {
+		irq_spurious_count++;
+		return 0;
+	}
+	kprintf("interrupt: unexpected vector %lu at rip=0x%lx\n", f->vector, f->rip);
+	trap_dump(f);
+	guest_exit(GUEST_STATUS_CRASH);
+}

@@ -1,0 +1,37 @@
+/*
+ * lapic.h - the local APIC timer, the guest's periodic tick.
+ *
+ * Registers are reached through the alias mm.c maps at APIC_ALIAS_VA; EOI
+ * and the timer's initial count are pv ops (pv_apic_eoi, pv_timer_arm).
+ *
+ * Environment: guest kernel.
+ */
+/* SPDX-License-Identifier: MIT */
+#ifndef GUEST_LAPIC_H
+#define GUEST_LAPIC_H
+
+#include <stdint.h>
+
+/* Local APIC registers (SDM vol. 3A, 11.4.1, table 11-1). */
+#define LAPIC_TPR       0x080
+#define LAPIC_SVR       0x0f0
+#define LAPIC_LVT_TIMER 0x320
+#define LAPIC_TMICT     0x380   /* timer initial count */
+#define LAPIC_TMCCT     0x390   /* timer current count */
+#define LAPIC_TDCR      0x3e0   /* timer divide configuration */
+#define SVR_ENABLE      (1u << 8)
+#define LVT_MASKED      (1u << 16)
+#define LVT_PERIODIC    (1u << 17)
+#define TDCR_DIV_16     0x3
+
+/* Initial count of the periodic tick, at bus clock / 16. */
+#define LAPIC_TIMER_COUNT 100000u
+
+extern volatile uint64_t lapic_ticks;
+
+/* Returns 0, or -1 (and says why) when there is no usable local APIC. */
+int lapic_init(void);
+uint32_t lapic_read(unsigned reg);
+void lapic_timer_tick(void);
+
+#endif

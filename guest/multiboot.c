@@ -1,0 +1,256 @@
+/*
+ * multiboot.c - read and check the Multiboot v1 information block.
+ *
+ * Environment: guest kernel at boot, before mm_init; pure logic, also in
+ * the host tests.
+ */
+/* SPDX-License-Identifier: MIT */
+#include "multiboot.h"
+#include "lib.h"
+
+/* Copy a NUL-terminated string of at most max-1 bytes from physical addr. */
+static int copy_string(uint64_t addr, char *dst, size_t max, mb_phys_fn phys,
+		       void *ctx)
+{
+	size_t i;
+
+	for (i = 0; i < max; i++) {
+		const char *c = phys(addr + i, 1, ctx);
+		if (!c)
+			return -1;
+		dst[i] = *c;
+		if (!*c)
+			return 0;
+	}
+	dst[max - 1] = 0;
+	return -2;
+}
+
+static int add_region(struct boot_region *r, unsigned *n, uint64_t base,
+		      uint64_t len, uint32_t type)
+{
+	if (*n >= BOOT_MAX_REGIONS)
+		return -1;
+	r[*n].base = base;
+	r[*n].len = len;
+	r[*n].type = type;
+	(*n)++;
+	return 0;
+}
+
+/* Take [base, end) out of every usable range. */
+static int carve(struct boot_info *bi, uint64_t base, uint64_t end)
+{
+	unsigned i;
+
+	for (i = 0; i < bi->nr_usable; i++) {
+		struct boot_region *u = &bi->usable[i];
+		uint64_t ub = u->base, ue = u->base + u->len;
+
+		if (end <= ub || base >= ue)
+			continue;
+		if (base > ub && end < ue) {    /* split in two */
+			u->len = base - ub;
+			if (add_region(bi->usable, &bi->nr_usable, end, ue - end,
+				       MB_MEM_AVAILABLE))
+				return -1;
+		} else if (base > ub) {
+			u->len = base - ub;
+		} else if (end < ue) {
+			u->base = end;
+			u->len = ue - end;
+		} else {
+			u->len = 0;
+		}
+	}
+	return 0;
+}
+
+/* Sort by base, drop empty ranges, merge touching ones. */
+static void tidy(struct boot_info *bi)
+{
+	unsigned i, j, n = 0;
+
+	for (i = 1; i < bi->nr_usable; i++)
+		for (j = i; j > 0 && bi->usable[j - 1].base > bi->usable[j].base; j--) {
+			struct boot_region t = bi->usable[j];
+			bi->usable[j] = bi->usable[j - 1];
+			bi->usable[j - 1] = t;
+		}
+	for (i = 0; i < bi->nr_usable; i++) {
+		struct boot_region *u = &bi->usable[i];
+		if (!u->len)
+			continue;
+		if (n && bi->usable[n - 1].base + bi->usable[n - 1].len >= u->base) {
+			uint64_t end = u->base + u->len;
+			struct boot_region *p = &bi->usable[n - 1];
+			if (end > p->base + p->len)
+				p->len = end - p->base;
+			continue;
+		}
+		bi->usable[n++] = *u;
+	}
+	bi->nr_usable = n;
+	bi->usable_bytes = 0;
+	for (i = 0; i < n; i++)
+		bi->usable_bytes += bi->usable[i].len;
+}
+
+static int derive_usable(struct boot_info *bi)
+{
+	unsigned i;
+
+	bi->nr_usable = 0;
+	for (i = 0; i < bi->nr_map; i++)
+		if (bi->map[i].type == MB_MEM_AVAILABLE && bi->map[i].len &&
+		    add_region(bi->usable, &bi->nr_usable, bi->map[i].base,
+			       bi->map[i].len, MB_MEM_AVAILABLE))
+			return -1;
+	/* Where the map contradicts itself, reserved wins. */
+	for (i = 0; i < bi->nr_map; i++)
+		if (bi->map[i].type != MB_MEM_AVAILABLE &&
+		    carve(bi, bi->map[i].base, bi->map[i].base + bi->map[i].len))
+			return -1;
+	tidy(bi);
+	return 0;
+}
+
+static int read_mmap(const struct mb_info *mi, struct boot_info *bi,
+		     mb_phys_fn phys, void *ctx, char *err, size_t errlen)
+{
+	uint64_t off = 0;
+
+	if (mi->mmap_length > 64 * 1024) {
+		snprintf(err, errlen, "mmap_length %u is implausible", mi->mmap_length);
+		return -1;
+	}
+	if (!phys(mi->mmap_addr, mi->mmap_length, ctx)) {
+		snprintf(err, errlen, "mmap at 0x%x+0x%x is outside memory",
+			 mi->mmap_addr, mi->mmap_length);
+		return -1;
+	}
+	while (off < mi->mmap_length) {
+		const struct mb_mmap_entry *e;
+		uint32_t size;
+
+		if (mi->mmap_length - off < 4) {
+			snprintf(err, errlen, "mmap ends inside an entry at offset %u",
+				 (unsigned)off);
+			return -1;
+		}
+		size = *(const uint32_t *)phys(mi->mmap_addr + off, 4, ctx);
+		if (size < 20 || size > mi->mmap_length - off - 4) {
+			snprintf(err, errlen, "mmap entry at offset %u has bad size %u",
+				 (unsigned)off, size);
+			return -1;
+		}
+		e = phys(mi->mmap_addr + off, 4 + size, ctx);
+		if (e->len && e->base + e->len < e->base) {
+			snprintf(err, errlen, "mmap entry at offset %u wraps around",
+				 (unsigned)off);
+			return -1;
+		}
+		if (add_region(bi->map, &bi->nr_map, e->base, e->len, e->type)) {
+			snprintf(err, errlen, "mmap has more than %u entries",
+				 BOOT_MAX_REGIONS);
+			return -1;
+		}
+		off += 4 + size;
+	}
+	return 0;
+}
+
+int multiboot_parse(uint32_t magic, uint32_t info_addr, mb_phys_fn phys,
+		    void *ctx, struct boot_info *bi, char *err, size_t errlen)
+{
+	const struct mb_info *mi;
+	unsigned i;
+
+	memset(bi, 0, sizeof(*bi));
+	if (magic != MB_BOOTLOADER_MAGIC) {
+		snprintf(err, errlen, "bad Multiboot magic 0x%x (want 0x%x)",
+			 magic, MB_BOOTLOADER_MAGIC);
+		return -1;
+	}
+	mi = phys(info_addr, sizeof(*mi), ctx);
+	if (!mi) {
+		snprintf(err, errlen, "info block at 0x%x is outside memory", info_addr);
+		return -1;
+	}
+	bi->flags = mi->flags;
+
+	if (mi->flags & MB_INFO_CMDLINE) {
+		int r = copy_string(mi->cmdline, bi->cmdline, sizeof(bi->cmdline), phys, ctx);
+		if (r) {
+			snprintf(err, errlen, "command line at 0x%x %s", mi->cmdline,
+				 r == -1 ? "is outside memory" : "is too long");
+			return -1;
+		}
+	}
+	if (mi->flags & MB_INFO_LOADER_NAME &&
+	    copy_string(mi->boot_loader_name, bi->loader, sizeof(bi->loader), phys, ctx) == -1) {
+		snprintf(err, errlen, "loader name at 0x%x is outside memory",
+			 mi->boot_loader_name);
+		return -1;
+	}
+
+	if (mi->flags & MB_INFO_MODS) {
+		const struct mb_module *m;
+
+		if (mi->mods_count > BOOT_MAX_MODULES) {
+			snprintf(err, errlen, "%u modules, at most %u", mi->mods_count,
+				 BOOT_MAX_MODULES);
+			return -1;
+		}
+		m = phys(mi->mods_addr, (uint64_t)mi->mods_count * sizeof(*m), ctx);
+		if (mi->mods_count && !m) {
+			snprintf(err, errlen, "module list at 0x%x is outside memory",
+				 mi->mods_addr);
+			return -1;
+		}
+		for (i = 0; i < mi->mods_count; i++) {
+			struct boot_module *bm = &bi->modules[i];
+
+			if (m[i].mod_end < m[i].mod_start) {
+				snprintf(err, errlen, "module %u ends before it starts", i);
+				return -1;
+			}
+			bm->start = m[i].mod_start;
+			bm->end = m[i].mod_end;
+			if (m[i].cmdline &&
+			    copy_string(m[i].cmdline, bm->cmdline, sizeof(bm->cmdline),
+					phys, ctx) == -1) {
+				snprintf(err, errlen, "module %u command line is outside memory", i);
+				return -1;
+			}
+		}
+		bi->nr_modules = mi->mods_count;
+	}
+
+	if (mi->flags & MB_INFO_MEM) {
+		bi->mem_lower = mi->mem_lower;
+		bi->mem_upper = mi->mem_upper;
+	}
+	if (mi->flags & MB_INFO_MMAP) {
+		if (read_mmap(mi, bi, phys, ctx, err, errlen))
+			return -1;
+	} else if (mi->flags & MB_INFO_MEM) {
+		/* No map: the two basic ranges (spec 3.3, mem_lower/mem_upper). */
+		add_region(bi->map, &bi->nr_map, 0, (uint64_t)mi->mem_lower * 1024,
+			   MB_MEM_AVAILABLE);
+		add_region(bi->map, &bi->nr_map, 0x100000, (uint64_t)mi->mem_upper * 1024,
+			   MB_MEM_AVAILABLE);
+	} else {
+		snprintf(err, errlen, "no memory information (flags 0x%x)", mi->flags);
+		return -1;
+	}
+	if (derive_usable(bi)) {
+		snprintf(err, errlen, "memory map too fragmented");
+		return -1;
+	}
+	if (!bi->nr_usable) {
+		snprintf(err, errlen, "memory map has no usable RAM");
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,159 @@
+/*
+ * pv.h - the guest's hot pv ops as inline call sites.
+ *
+ * Each pv_<op>() expands to one patchable site: an indirect call through
+ * pv_ops, padded to the op's site length with one multi-byte NOP, and a
+ * record {addr, len, op, clobbers} in .pv_sites that pv_patch rewrites at
+ * boot. The asm constraints state the op's register contract (pv_ops.h):
+ * argument in RDI (RSI), result in RAX, and exactly the site's clobbers.
+ *
+ * Built with -DPV_DIRECT (the benchmark's baseline image) every site is the
+ * native instruction sequence itself, with the same constraints, and no
+ * record: the cost of pv_ops is then what separates the two builds.
+ *
+ * Environment: guest kernel, any context.
+ */
+/* SPDX-License-Identifier: MIT */
+#ifndef GUEST_PV_H
+#define GUEST_PV_H
+
+#include "pv_ops.h"
+
+#define PV_STR_(x) #x
+#define PV_STR(x) PV_STR_(x)
+
+/* Per-op constants usable as "i" operands. */
+enum {
+#define PV_CONSTS(group, name, len, clob, nclob) \
+	PV_LEN_##name = len, PV_CLOB_##name = clob,
+	PV_OP_LIST(PV_CONSTS)
+#undef PV_CONSTS
+};
+
+#ifdef PV_DIRECT
+#define PV_SITE(name) \
+	".intel_syntax noprefix\n\t" PV_NATIVE_##name "\n\t.att_syntax prefix\n\t"
+#else
+#define PV_SITE(name)                                                   \
+	"771:\n\t"                                                      \
+	"call *pv_ops+%c[pv_off](%%rip)\n\t"                            \
+	".nops %c[pv_len]-" PV_STR(PV_CALL_INDIRECT_LEN) "\n"           \
+	"772:\n\t"                                                      \
+	".pushsection .pv_sites,\"a\"\n\t"                              \
+	".balign 8\n\t"                                                 \
+	".quad 771b\n\t"                                                \
+	".byte %c[pv_len], %c[pv_op]\n\t"                               \
+	".short %c[pv_clob]\n\t"                                        \
+	".long 0\n\t"                                                   \
+	".popsection\n\t"
+#endif
+
+/* The operands every site names (unused, and harmless, in PV_DIRECT). */
+#define PV_SITE_OPERANDS(group, name)                                   \
+	[pv_off] "i"(PV_OP_OFFSET(group, name)),                        \
+	[pv_len] "i"(PV_LEN_##name),                                    \
+	[pv_op] "i"(PV_OP_##name),                                      \
+	[pv_clob] "i"(PV_CLOB_##name)
+
+/* A site that takes nothing, returns nothing and may clobber RAX. */
+#define PV_SITE_VOID_RAX(group, name)                                   \
+	do {                                                            \
+		unsigned long pv_rax_;                                  \
+		asm volatile(PV_SITE(name)                              \
+			     : "=a"(pv_rax_)                            \
+			     : PV_SITE_OPERANDS(group, name)            \
+			     : "memory", "cc");                         \
+		(void)pv_rax_;                                          \
+	} while (0)
+
+/* A site that takes one argument in RDI and may clobber RAX. */
+#define PV_SITE_ARG_RAX(group, name, arg)                               \
+	do {                                                            \
+		unsigned long pv_rax_;                                  \
+		asm volatile(PV_SITE(name)                              \
+			     : "=a"(pv_rax_)                            \
+			     : "D"(arg), PV_SITE_OPERANDS(group, name)  \
+			     : "memory", "cc");                         \
+		(void)pv_rax_;                                          \
+	} while (0)
+
+/* A site that takes nothing and clobbers nothing. */
+#define PV_SITE_VOID(group, name)                                       \
+	asm volatile(PV_SITE(name) : : PV_SITE_OPERANDS(group, name)    \
+		     : "memory", "cc")
+
+static inline unsigned long pv_save_fl(void)
+{
+	unsigned long flags;
+	asm volatile(PV_SITE(save_fl)
+		     : "=a"(flags) : PV_SITE_OPERANDS(irq, save_fl) : "memory", "cc");
+	return flags;
+}
+
+static inline void pv_restore_fl(unsigned long flags)
+{
+	asm volatile(PV_SITE(restore_fl)
+		     : : "D"(flags), PV_SITE_OPERANDS(irq, restore_fl)
+		     : "memory", "cc");
+}
+
+static inline void pv_irq_disable(void) { PV_SITE_VOID(irq, irq_disable); }
+static inline void pv_irq_enable(void)  { PV_SITE_VOID(irq, irq_enable); }
+static inline void pv_safe_halt(void)   { PV_SITE_VOID_RAX(irq, safe_halt); }
+static inline void pv_halt(void)        { PV_SITE_VOID_RAX(irq, halt); }
+
+static inline unsigned long pv_read_cr2(void)
+{
+	unsigned long v;
+	asm volatile(PV_SITE(read_cr2)
+		     : "=a"(v) : PV_SITE_OPERANDS(mmu, read_cr2) : "memory", "cc");
+	return v;
+}
+
+static inline unsigned long pv_read_cr3(void)
+{
+	unsigned long v;
+	asm volatile(PV_SITE(read_cr3)
+		     : "=a"(v) : PV_SITE_OPERANDS(mmu, read_cr3) : "memory", "cc");
+	return v;
+}
+
+static inline void pv_write_cr3(unsigned long cr3) { PV_SITE_ARG_RAX(mmu, write_cr3, cr3); }
+static inline void pv_flush_tlb_one(unsigned long va) { PV_SITE_ARG_RAX(mmu, flush_tlb_one, va); }
+static inline void pv_flush_tlb_all(void) { PV_SITE_VOID_RAX(mmu, flush_tlb_all); }
+static inline void pv_io_delay(void)      { PV_SITE_VOID_RAX(cpu, io_delay); }
+static inline void pv_apic_eoi(void)      { PV_SITE_VOID_RAX(apic, apic_eoi); }
+
+/* Program the local APIC timer's initial count; 0 stops it. */
+static inline void pv_timer_arm(uint32_t count) { PV_SITE_ARG_RAX(apic, timer_arm, (unsigned long)count); }
+
+/* The clock: the TSC, natively. */
+static inline uint64_t pv_clock_read(void)
+{
+	uint64_t lo, hi;
+	asm volatile(PV_SITE(clock_read)
+		     : "=a"(lo), "=d"(hi) : PV_SITE_OPERANDS(time, clock_read)
+		     : "memory", "cc");
+	(void)hi;
+	return lo;
+}
+
+void native_console_write(const char *buf, size_t len);
+
+/* Write len bytes to the console; the C ABI's clobbers. */
+static inline void pv_console_write(const char *buf, size_t len)
+{
+#ifdef PV_DIRECT
+	native_console_write(buf, len);
+#else
+	register const char *rdi asm("rdi") = buf;
+	register size_t rsi asm("rsi") = len;
+	asm volatile(PV_SITE(console_write)
+		     : "+r"(rdi), "+r"(rsi)
+		     : PV_SITE_OPERANDS(console, console_write)
+		     : "rax", "rcx", "rdx", "r8", "r9", "r10", "r11",
+		       "memory", "cc");
+#endif
+}
+
+#endif

@@ -1,0 +1,367 @@
+/*
+ * selftest.c - the guest's self-tests: every pv op and the exception path.
+ *
+ * Each test exercises ops through their (patched or not) call sites and
+ * checks an observable effect, so that a wrong template fails here and
+ * not somewhere later. "fail" and "fault" are not in "all": they fail on
+ * purpose, to prove that a failing run is reported as one.
+ *
+ * Environment: guest kernel after mm_init and lapic_init; interrupts off
+ * between tests.
+ */
+/* SPDX-License-Identifier: MIT */
+#include "guest.h"
+#include "lapic.h"
+#include "lib.h"
+#include "mm.h"
+#include "pv.h"
+#include "trap.h"
+#include "x86.h"
+
+static char why[160];
+
+#define CHECK(cond, ...)                                                \
+	do {                                                            \
+		if (!(cond)) {                                          \
+			snprintf(why, sizeof(why), __VA_ARGS__);        \
+			return -1;                                      \
+		}                                                       \
+	} while (0)
+
+/* Wait (bounded, without halting) until the APIC timer visibly counts. */
+static int timer_counts(void)
+{
+	uint32_t first = lapic_read(LAPIC_TMCCT);
+	unsigned i;
+
+	for (i = 0; i < 1000000; i++)
+		if (lapic_read(LAPIC_TMCCT) != first)
+			return 1;
+	return 0;
+}
+
+/* Halt until n more ticks came; only after timer_counts() said it runs. */
+static void wait_ticks(uint64_t n)
+{
+	uint64_t until = lapic_ticks + n;
+
+	while (lapic_ticks < until) {
+		pv_safe_halt();
+		pv_irq_disable();
+	}
+}
+
+static int test_irq(void)
+{
+	unsigned long f0, f1;
+
+	pv_irq_disable();
+	f0 = pv_save_fl();
+	CHECK(!(f0 & RFLAGS_IF), "IF set after irq_disable (rflags=0x%lx)", f0);
+	pv_irq_enable();
+	f1 = pv_save_fl();
+	CHECK(f1 & RFLAGS_IF, "IF clear after irq_enable (rflags=0x%lx)", f1);
+	pv_restore_fl(f0);
+	CHECK(!(pv_save_fl() & RFLAGS_IF), "restore_fl did not clear IF");
+	pv_restore_fl(f1);
+	CHECK(pv_save_fl() & RFLAGS_IF, "restore_fl did not set IF");
+	pv_irq_disable();
+	CHECK((f0 & ~RFLAGS_IF) == (pv_save_fl() & ~RFLAGS_IF),
+	      "save_fl changed other flags");
+	return 0;
+}
+
+static int test_halt(void)
+{
+	uint64_t t;
+
+	CHECK(timer_counts(), "APIC timer does not count: halting would hang");
+	pv_irq_disable();
+	t = lapic_ticks;
+	pv_safe_halt();                 /* sti; hlt: wakes on the next tick */
+	pv_irq_disable();
+	CHECK(lapic_ticks > t, "safe_halt returned without an interrupt");
+	t = lapic_ticks;
+	pv_irq_enable();
+	pv_halt();
+	pv_irq_disable();
+	CHECK(lapic_ticks > t, "halt returned without an interrupt");
+	return 0;
+}
+
+static int test_cr(void)
+{
+	unsigned long cr3 = pv_read_cr3(), raw;
+
+	asm volatile("movq %%cr3, %0" : "=r"(raw));
+	CHECK(cr3 == raw, "read_cr3 0x%lx, cr3 is 0x%lx", cr3, raw);
+	pv_write_cr3(cr3);
+	CHECK(pv_read_cr3() == cr3, "write_cr3 round trip 0x%lx", pv_read_cr3());
+	return 0;
+}
+
+/* Map MM_TEST_VA to frame a, read, remap to b, flush, read again. */
+static int tlb_case(int all)
+{
+	static uint64_t a, b;
+	volatile uint64_t *v = (volatile uint64_t *)MM_TEST_VA;
+	uint64_t got;
+
+	if (!a) {
+		a = mm_alloc_frame();
+		b = mm_alloc_frame();
+		*(uint64_t *)a = 0xaaaaaaaaaaaaaaaaul;
+		*(uint64_t *)b = 0xbbbbbbbbbbbbbbbbul;
+	}
+	mm_map_4k(MM_TEST_VA, a, PTE_W);
+	pv_flush_tlb_one(MM_TEST_VA);
+	got = *v;
+	CHECK(got == 0xaaaaaaaaaaaaaaaaul, "read 0x%lx through the first mapping", got);
+	*mm_pte(MM_TEST_VA) = b | PTE_P | PTE_W;
+	if (all)
+		pv_flush_tlb_all();
+	else
+		pv_flush_tlb_one(MM_TEST_VA);
+	got = *v;
+	CHECK(got == 0xbbbbbbbbbbbbbbbbul, "stale read 0x%lx after flush_tlb_%s",
+	      got, all ? "all" : "one");
+	return 0;
+}
+
+static int test_tlb(void)
+{
+	if (tlb_case(0) || tlb_case(1))
+		return -1;
+	return 0;
+}
+
+static int test_io(void)
+{
+	unsigned i;
+
+	for (i = 0; i < 16; i++)
+		pv_io_delay();
+	return 0;
+}
+
+static int test_apic(void)
+{
+	uint64_t t, t0, t1, period;
+	unsigned i;
+
+	CHECK(timer_counts(), "APIC timer does not count");
+	/* Every tick needs an EOI before the next one is delivered. */
+	pv_irq_disable();
+	wait_ticks(1);
+	t0 = pv_clock_read();
+	wait_ticks(4);
+	t1 = pv_clock_read();
+	period = (t1 - t0) / 4;
+	CHECK(period > 0, "no time between ticks");
+	/* timer_arm(0) stops it: no tick over three periods. */
+	pv_timer_arm(0);
+	pv_irq_enable();
+	for (i = 0; i < 64; i++)        /* let a pending tick land */
+		asm volatile("nop");
+	t = lapic_ticks;
+	t0 = pv_clock_read();
+	while (pv_clock_read() - t0 < 3 * period)
+		cpu_relax();
+	pv_irq_disable();
+	CHECK(lapic_ticks == t, "%lu ticks after timer_arm(0)", lapic_ticks - t);
+	CHECK(lapic_read(LAPIC_TMCCT) == 0, "timer still counts after timer_arm(0)");
+	pv_timer_arm(LAPIC_TIMER_COUNT);
+	CHECK(timer_counts(), "timer_arm did not restart the timer");
+	wait_ticks(1);
+	kprintf("selftest: apic: tick period %lu tsc\n", period);
+	return 0;
+}
+
+static int test_clock(void)
+{
+	uint64_t prev = pv_clock_read(), now, raw;
+	unsigned i;
+
+	for (i = 0; i < 1000; i++) {
+		now = pv_clock_read();
+		CHECK(now >= prev, "clock went back: 0x%lx then 0x%lx", prev, now);
+		prev = now;
+	}
+	raw = rdtsc_ordered();
+	now = pv_clock_read();
+	CHECK(now >= raw, "clock_read 0x%lx behind rdtsc 0x%lx", now, raw);
+	for (i = 0; i < 10000; i++)
+		asm volatile("");
+	CHECK(pv_clock_read() > now, "clock does not advance");
+	return 0;
+}
+
+static int test_console(void)
+{
+	static const char line[] = "selftest: console: one console_write of a whole line\n";
+
+	pv_console_write(line, sizeof(line) - 1);
+	pv_console_write(line, 0);
+	return 0;
+}
+
+/*
+ * Run insn with trap_expect armed for vector; the handler resumes at the
+ * label after it (faults) or after it by itself (traps: fixup 0).
+ */
+#define PROBE(vec, fixup, insn, ...)                                    \
+	({                                                              \
+		uint64_t at_;                                           \
+		trap_expect.vector = (vec);                             \
+		trap_expect.hit = 0;                                    \
+		asm volatile("leaq 1f(%%rip), %%rax\n\t"                \
+			     "movq %%rax, %[fx]\n\t"                    \
+			     "leaq 0f(%%rip), %[at]\n\t"                \
+			     "movl $1, %[armed]\n"                      \
+			     "0:\t" insn "\n"                           \
+			     "1:\n"                                     \
+			     : [fx] "=m"(trap_expect.fixup_rip),        \
+			       [at] "=&r"(at_),                         \
+			       [armed] "=m"(trap_expect.armed)          \
+			     : __VA_ARGS__                              \
+			     : "rax", "rdx", "memory");                 \
+		if (!(fixup))                                           \
+			trap_expect.fixup_rip = 0;                      \
+		at_;                                                    \
+	})
+
+static int test_exceptions(void)
+{
+	struct trap_expect *e = &trap_expect;
+	uint64_t at, bad = MM_TEST_VA + 0x5000;
+
+	at = PROBE(VEC_UD, 1, "ud2", "i"(0));
+	CHECK(e->hit && e->got_rip == at, "#UD: hit=%d rip=0x%lx want 0x%lx",
+	      e->hit, e->got_rip, at);
+
+	at = PROBE(VEC_DE, 1, "divl %%ecx", "c"(0));
+	CHECK(e->hit && e->got_rip == at, "#DE: hit=%d rip=0x%lx", e->hit, e->got_rip);
+
+	at = PROBE(VEC_GP, 1, "movq (%%rcx), %%rax", "c"(0x8000000000000000ul));
+	CHECK(e->hit && e->got_rip == at && e->got_error == 0,
+	      "#GP: hit=%d rip=0x%lx error=0x%lx", e->hit, e->got_rip, e->got_error);
+
+	at = PROBE(VEC_PF, 1, "movq (%%rcx), %%rax", "c"(bad));
+	CHECK(e->hit && e->got_rip == at && e->got_cr2 == bad &&
+	      !(e->got_error & (PF_ERR_P | PF_ERR_W)),
+	      "#PF read: hit=%d cr2=0x%lx want 0x%lx error=0x%lx",
+	      e->hit, e->got_cr2, bad, e->got_error);
+
+	at = PROBE(VEC_PF, 1, "movq %%rax, (%%rcx)", "c"(bad + 8));
+	CHECK(e->hit && e->got_cr2 == bad + 8 && (e->got_error & PF_ERR_W),
+	      "#PF write: hit=%d cr2=0x%lx error=0x%lx", e->hit, e->got_cr2,
+	      e->got_error);
+	CHECK(pv_read_cr2() == bad + 8, "read_cr2 0x%lx after #PF", pv_read_cr2());
+
+	trap_expect.fixup_rip = 0;      /* a trap: RIP already after int3 */
+	at = PROBE(VEC_BP, 0, "int3", "i"(0));
+	CHECK(e->hit && e->got_rip == at + 1, "#BP: hit=%d rip=0x%lx want 0x%lx",
+	      e->hit, e->got_rip, at + 1);
+	e->armed = 0;
+	return 0;
+}
+
+static int test_memmap(void)
+{
+	const struct boot_info *bi = &boot_info;
+	unsigned i;
+
+	CHECK(!mm_check(bi, why, sizeof(why)), "%s", why);
+	/* The first and last whole page of every usable range is there, and RAM. */
+	for (i = 0; i < bi->nr_usable; i++) {
+		uint64_t first = (bi->usable[i].base + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+		uint64_t end = (bi->usable[i].base + bi->usable[i].len) & ~(PAGE_SIZE - 1);
+		uint64_t probe[2] = { first, end - 8 };
+		unsigned k;
+
+		if (first < PAGE_SIZE)
+			first = probe[0] = PAGE_SIZE;
+		if (end < first + PAGE_SIZE)
+			continue;
+		for (k = 0; k < 2; k++) {
+			volatile uint64_t *p = (volatile uint64_t *)probe[k];
+			uint64_t keep = *p;
+
+			*p = ~keep;
+			CHECK(*p == ~keep, "RAM at 0x%lx does not hold a write", probe[k]);
+			*p = keep;
+		}
+	}
+	CHECK(mm_stats.mapped_bytes <= bi->usable_bytes + (4u << 20),
+	      "mapped %lu KiB, usable is %lu KiB", mm_stats.mapped_bytes >> 10,
+	      bi->usable_bytes >> 10);
+	return 0;
+}
+
+static int test_fail(void)
+{
+	CHECK(0, "this test fails on purpose (tests=fail)");
+	return 0;
+}
+
+static int test_fault(void)
+{
+	kprintf("selftest: fault: executing ud2 with no handler armed\n");
+	asm volatile("ud2");
+	CHECK(0, "ud2 did not fault");
+	return 0;
+}
+
+struct selftest {
+	const char *name;
+	int (*fn)(void);
+	int in_all;
+};
+
+static const struct selftest tests[] = {
+	{ "irq",        test_irq,        1 },
+	{ "cr",         test_cr,         1 },
+	{ "tlb",        test_tlb,        1 },
+	{ "io",         test_io,         1 },
+	{ "clock",      test_clock,      1 },
+	{ "console",    test_console,    1 },
+	{ "exceptions", test_exceptions, 1 },
+	{ "memmap",     test_memmap,     1 },
+	{ "halt",       test_halt,       1 },
+	{ "apic",       test_apic,       1 },
+	{ "fail",       test_fail,       0 },
+	{ "fault",      test_fault,      0 },
+};
+
+int selftest_check(const char *list, char *err, size_t errlen)
+{
+	const char *names[ARRAY_SIZE(tests)];
+	unsigned i;
+
+	for (i = 0; i < ARRAY_SIZE(tests); i++)
+		names[i] = tests[i].name;
+	return cmdline_list_check(list, names, ARRAY_SIZE(tests), err, errlen);
+}
+
+int selftest_run(const char *list)
+{
+	unsigned i, passed = 0, failed = 0;
+
+	for (i = 0; i < ARRAY_SIZE(tests); i++) {
+		const struct selftest *t = &tests[i];
+
+		if (!strcmp(list, "all") ? !t->in_all : !cmdline_list_has(list, t->name))
+			continue;
+		why[0] = 0;
+		if (t->fn() == 0) {
+			kprintf("selftest: %s ... ok\n", t->name);
+			passed++;
+		} else {
+			kprintf("selftest: %s ... FAIL: %s\n", t->name, why);
+			failed++;
+		}
+		pv_irq_disable();
+	}
+	kprintf("selftest: summary passed=%u failed=%u\n", passed, failed);
+	return (int)failed;
+}
