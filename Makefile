@@ -37,9 +37,10 @@ DIRECT_OBJS := $(GUEST_C:%.c=$(B)/direct/%.o) $(GUEST_ASM:%.asm=$(B)/direct/%.o)
 
 IMAGES := $(B)/guest.elf $(B)/guest-direct.elf
 BOOT   := $(B)/boot/bochs_boot.bin
-TESTIMAGES := $(B)/tests/mbprint.bin
+TESTIMAGES := $(B)/tests/mbprint.bin $(B)/tests/mbprint-hang.bin
+TOOLS  := $(B)/tools/benchtab
 
-all: $(IMAGES) $(IMAGES:.elf=.asm) $(IMAGES:.elf=.map) $(BOOT) $(TESTIMAGES)
+all: $(IMAGES) $(IMAGES:.elf=.asm) $(IMAGES:.elf=.map) $(BOOT) $(TESTIMAGES) $(TOOLS)
 
 $(B)/gen/asm_offsets.inc: guest/asm_offsets.c guest/pv_ops.h guest/pv.h guest/trap.h
 	@mkdir -p $(@D)
@@ -77,6 +78,15 @@ $(B)/boot/%.bin: boot/%.asm $(wildcard boot/*.inc)
 $(B)/tests/%.bin: tests/%/*.asm
 	@mkdir -p $(@D)
 	$(NASM) -f bin -o $@ $<
+
+$(B)/tests/mbprint-hang.bin: tests/mbprint/mbprint.asm
+	@mkdir -p $(@D)
+	$(NASM) -f bin -DHANG -o $@ $<
+
+# ---- host tools ----------------------------------------------------------------
+$(B)/tools/%: tools/%.c
+	@mkdir -p $(@D)
+	$(CC) -std=c11 -O2 -Wall -Wextra -Werror -o $@ $<
 
 # ---- host unit tests ---------------------------------------------------------
 HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Iguest -Itests/host \

@@ -24,6 +24,7 @@
 #define LCR_8N1         0x03
 #define LCR_DLAB        0x80
 #define LSR_THRE        0x20    /* transmit holding register empty */
+#define LSR_TEMT        0x40    /* transmitter empty: the last byte is out */
 
 /* Bound on the LSR poll: a missing UART must not hang the console. */
 #define UART_POLL_MAX   100000
@@ -50,4 +51,17 @@ void native_console_write(const char *buf, size_t len)
 				break;
 		outb(COM1 + UART_THR, (uint8_t)buf[i]);
 	}
+}
+
+/*
+ * Wait until the UART has sent its last byte: the run may end right after
+ * (Bochs stops at once on its magic breakpoint, with bytes still queued).
+ */
+void native_console_flush(void)
+{
+	unsigned spin;
+
+	for (spin = 0; spin < UART_POLL_MAX; spin++)
+		if (inb(COM1 + UART_LSR) & LSR_TEMT)
+			break;
 }

@@ -19,11 +19,14 @@
 #define PORT_BOCHS_ACPI_PM1A    0xb004  /* PIIX4 PM base 0xb000 + 4 */
 #define ACPI_SLP_EN_S5          0x2000
 
+void native_console_flush(void);
+
 void native_exit(unsigned status)
 {
 	const char *s;
 
 	kprintf("exit: status=%u\n", status);
+	native_console_flush();
 	outb(PORT_ISA_DEBUG_EXIT, (uint8_t)status);
 	if (status == 0)
 		asm volatile("xchg %%bx, %%bx" ::: "memory"); /* Bochs magic break */

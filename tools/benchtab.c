@@ -1,0 +1,273 @@
+/*
+ * benchtab.c - tables and checks over the guest's "bench:" log lines.
+ *
+ *   benchtab table LABEL=LOG ...
+ *       one row per op, one column per log (cost per op, as logged)
+ *   benchtab compare exact|pct:P PATCHED DIRECT NOPATCH
+ *       each argument a comma-separated list of logs (median per op);
+ *       exact:  patched <= direct + pad (the site's padding NOPs), for
+ *               Bochs, where the costs are exact instruction counts;
+ *       pct:P:  |patched - direct| <= P% of direct, for cycles under KVM.
+ *       Prints the table and one verdict line; exits 1 if any op fails.
+ *
+ * Costs are kept in hundredths, as the guest prints them.
+ * Environment: build host (POSIX C).
+ */
+/* SPDX-License-Identifier: MIT */
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_OPS  32
+#define MAX_LOGS 16
+#define NAME_MAX_ 32
+
+struct op_cost {
+	char name[NAME_MAX_];
+	long cost100;           /* -1: skipped or absent */
+	int pad;
+	char mode[16];
+};
+
+struct run {
+	int n;
+	struct op_cost ops[MAX_OPS];
+	char skip_why[MAX_OPS][64];
+};
+
+/* "12.34" or "-0.50" -> hundredths. */
+static long parse_cost(const char *s)
+{
+	long whole = 0, frac = 0, sign = 1;
+	int digits = 0;
+
+	if (*s == '-')
+		sign = -1, s++;
+	while (*s >= '0' && *s <= '9')
+		whole = whole * 10 + (*s++ - '0');
+	if (*s == '.')
+		for (s++; *s >= '0' && *s <= '9' && digits < 2; digits++)
+			frac = frac * 10 + (*s++ - '0');
+	while (digits++ < 2)
+		frac *= 10;
+	return sign * (whole * 100 + frac);
+}
+
+static int field(const char *line, const char *key, char *out, size_t len)
+{
+	const char *p = strstr(line, key);
+	size_t n = 0;
+
+	if (!p)
+		return -1;
+	p += strlen(key);
+	while (p[n] && p[n] != ' ' && p[n] != '\n' && n + 1 < len) {
+		out[n] = p[n];
+		n++;
+	}
+	out[n] = 0;
+	return 0;
+}
+
+static int load(const char *path, struct run *r)
+{
+	FILE *f = fopen(path, "r");
+	char line[512], v[64];
+
+	if (!f) {
+		fprintf(stderr, "benchtab: cannot open %s\n", path);
+		return -1;
+	}
+	memset(r, 0, sizeof(*r));
+	while (fgets(line, sizeof(line), f)) {
+		struct op_cost *o;
+
+		if (strncmp(line, "bench: op=", 10) || r->n >= MAX_OPS)
+			continue;
+		o = &r->ops[r->n];
+		field(line, "op=", o->name, sizeof(o->name));
+		o->cost100 = -1;
+		if (!field(line, "skipped=", v, sizeof(v))) {
+			snprintf(r->skip_why[r->n], sizeof(r->skip_why[0]), "%s", v);
+		} else if (!field(line, "cost=", v, sizeof(v))) {
+			o->cost100 = parse_cost(v);
+			if (!field(line, "pad=", v, sizeof(v)))
+				o->pad = atoi(v);
+			field(line, "mode=", o->mode, sizeof(o->mode));
+		}
+		r->n++;
+	}
+	fclose(f);
+	if (!r->n) {
+		fprintf(stderr, "benchtab: no bench: lines in %s\n", path);
+		return -1;
+	}
+	return 0;
+}
+
+static const struct op_cost *find(const struct run *r, const char *name)
+{
+	int i;
+
+	for (i = 0; i < r->n; i++)
+		if (!strcmp(r->ops[i].name, name))
+			return &r->ops[i];
+	return NULL;
+}
+
+static void fmt_cost(char *buf, size_t len, long c)
+{
+	if (c < 0)
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%ld.%02ld", c / 100, c % 100);
+}
+
+static int cmp_long(const void *a, const void *b)
+{
+	long x = *(const long *)a, y = *(const long *)b;
+	return (x > y) - (x < y);
+}
+
+/* Median cost of op over runs (lower median for an even count). */
+static long median(struct run *runs, int n, const char *op, int *pad)
+{
+	long v[MAX_LOGS];
+	int i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		const struct op_cost *o = find(&runs[i], op);
+		if (o && o->cost100 >= 0) {
+			v[k++] = o->cost100;
+			*pad = o->pad;
+		}
+	}
+	if (!k)
+		return -1;
+	qsort(v, (size_t)k, sizeof(v[0]), cmp_long);
+	return v[(k - 1) / 2];
+}
+
+static int load_list(char *list, struct run *runs)
+{
+	int n = 0;
+	char *tok, *save = NULL;
+
+	for (tok = strtok_r(list, ",", &save); tok && n < MAX_LOGS;
+	     tok = strtok_r(NULL, ",", &save))
+		if (load(tok, &runs[n++]))
+			return -1;
+	return n;
+}
+
+static int cmd_table(int argc, char **argv)
+{
+	static struct run runs[MAX_LOGS];
+	const char *labels[MAX_LOGS];
+	int n = 0, i, j;
+	char buf[32];
+
+	for (i = 0; i < argc && n < MAX_LOGS; i++) {
+		char *eq = strchr(argv[i], '=');
+		if (!eq) {
+			fprintf(stderr, "benchtab: table wants LABEL=LOG, got %s\n", argv[i]);
+			return 2;
+		}
+		*eq = 0;
+		labels[n] = argv[i];
+		if (load(eq + 1, &runs[n]))
+			return 2;
+		n++;
+	}
+	if (!n)
+		return 2;
+	printf("%-16s", "op");
+	for (j = 0; j < n; j++)
+		printf(" %20s", labels[j]);
+	printf("\n");
+	for (i = 0; i < runs[0].n; i++) {
+		const char *op = runs[0].ops[i].name;
+
+		printf("%-16s", op);
+		for (j = 0; j < n; j++) {
+			const struct op_cost *o = find(&runs[j], op);
+			fmt_cost(buf, sizeof(buf), o ? o->cost100 : -1);
+			printf(" %20s", buf);
+		}
+		if (runs[0].ops[i].cost100 < 0 && runs[0].skip_why[i][0])
+			printf("   (%s)", runs[0].skip_why[i]);
+		printf("\n");
+	}
+	return 0;
+}
+
+static int cmd_compare(int argc, char **argv)
+{
+	static struct run p[MAX_LOGS], d[MAX_LOGS], np[MAX_LOGS];
+	int np_n, p_n, d_n, i, bad = 0, checked = 0, exact;
+	double pct = 0;
+	char b1[32], b2[32], b3[32];
+
+	if (argc != 4) {
+		fprintf(stderr, "usage: benchtab compare exact|pct:P PATCHED DIRECT NOPATCH\n");
+		return 2;
+	}
+	exact = !strcmp(argv[0], "exact");
+	if (!exact) {
+		if (strncmp(argv[0], "pct:", 4)) {
+			fprintf(stderr, "benchtab: compare mode is exact or pct:P\n");
+			return 2;
+		}
+		pct = atof(argv[0] + 4);
+	}
+	if ((p_n = load_list(argv[1], p)) <= 0 || (d_n = load_list(argv[2], d)) <= 0 ||
+	    (np_n = load_list(argv[3], np)) <= 0)
+		return 2;
+
+	printf("%-16s %14s %14s %14s %5s  %s\n", "op", "patched", "direct",
+	       "nopatch", "pad", "check");
+	for (i = 0; i < p[0].n; i++) {
+		const char *op = p[0].ops[i].name;
+		int pad = 0, dpad = 0, npad = 0, ok;
+		long pc = median(p, p_n, op, &pad);
+		long dc = median(d, d_n, op, &dpad);
+		long nc = median(np, np_n, op, &npad);
+		char verdict[64];
+
+		if (pc < 0 || dc < 0) {
+			printf("%-16s %14s %14s %14s %5s  not timed\n", op, "-", "-", "-", "-");
+			continue;
+		}
+		if (exact) {
+			ok = pc <= dc + 100L * pad;
+			snprintf(verdict, sizeof(verdict), "%s (patched - direct = %ld.%02ld, allowed %d)",
+				 ok ? "ok" : "FAIL", (pc - dc) / 100, labs(pc - dc) % 100, pad);
+		} else {
+			double diff = dc ? 100.0 * (double)(pc - dc) / (double)dc : 0;
+			ok = diff <= pct && diff >= -pct;
+			snprintf(verdict, sizeof(verdict), "%s (%+.2f%%, allowed %.2f%%)",
+				 ok ? "ok" : "FAIL", diff, pct);
+		}
+		fmt_cost(b1, sizeof(b1), pc);
+		fmt_cost(b2, sizeof(b2), dc);
+		fmt_cost(b3, sizeof(b3), nc);
+		printf("%-16s %14s %14s %14s %5d  %s\n", op, b1, b2, b3, pad, verdict);
+		checked++;
+		bad += !ok;
+	}
+	printf("benchtab: %d ops checked, %d over the allowance (%s)\n", checked, bad,
+	       exact ? "exact: patched <= direct + padding NOPs" : argv[0]);
+	return bad || !checked ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc >= 2 && !strcmp(argv[1], "table"))
+		return cmd_table(argc - 2, argv + 2);
+	if (argc >= 2 && !strcmp(argv[1], "compare"))
+		return cmd_compare(argc - 2, argv + 2);
+	fprintf(stderr, "usage: benchtab table LABEL=LOG ...\n"
+		"       benchtab compare exact|pct:P PATCHED DIRECT NOPATCH\n");
+	return 2;
+}
