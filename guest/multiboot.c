@@ -106,6 +106,8 @@ static int derive_usable(struct boot_info *bi)
 		    add_region(bi->usable, &bi->nr_usable, bi->map[i].base,
 			       bi->map[i].len, MB_MEM_AVAILABLE))
 			return -1;
+	/* Merge first: repeated or overlapping entries must not multiply. */
+	tidy(bi);
 	/* Where the map contradicts itself, reserved wins. */
 	for (i = 0; i < bi->nr_map; i++)
 		if (bi->map[i].type != MB_MEM_AVAILABLE &&
@@ -138,7 +140,8 @@ static int read_mmap(const struct mb_info *mi, struct boot_info *bi,
 				 (unsigned)off);
 			return -1;
 		}
-		size = *(const uint32_t *)phys(mi->mmap_addr + off, 4, ctx);
+		/* Entries may have any size from 20: this field can be unaligned. */
+		memcpy(&size, phys(mi->mmap_addr + off, 4, ctx), 4);
 		if (size < 20 || size > mi->mmap_length - off - 4) {
 			snprintf(err, errlen, "mmap entry at offset %u has bad size %u",
 				 (unsigned)off, size);
