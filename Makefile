@@ -15,25 +15,32 @@ NASM    := nasm
 OBJDUMP := objdump
 B       := build
 
-# ---- guest kernel -----------------------------------------------------------
-GUEST_C := main.c lib.c console.c cmdline.c multiboot.c mm.c idt.c lapic.c \
-           platform.c pv_ops.c pv_native.c pv_patch.c selftest.c bench.c
-GUEST_ASM := entry.asm isr.asm
+# ---- the two kernels ------------------------------------------------------------
+# Sources by path; objects mirror them under build/<flavour>/.
+SHARED_C := shared/lib/lib.c shared/lib/multiboot.c shared/lib/uart.c \
+            shared/lib/machine.c
+GUEST_SRC := guest/main.c guest/console.c guest/cmdline.c guest/mm.c \
+             guest/idt.c guest/lapic.c guest/platform.c guest/pv_ops.c \
+             guest/pv_native.c guest/pv_patch.c guest/selftest.c guest/bench.c \
+             $(SHARED_C) boot/entry64.asm guest/isr.asm
 
-GUEST_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -nostdlib -nostdinc \
-	-isystem $(shell $(CC) -print-file-name=include) \
+KERNEL_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -nostdlib -nostdinc \
+	-isystem $(shell $(CC) -print-file-name=include) -Ishared/lib -Ishared \
 	-mno-red-zone -mgeneral-regs-only -mcmodel=small -fno-pic -fno-pie \
 	-fno-stack-protector -fno-asynchronous-unwind-tables \
 	-fno-tree-loop-distribute-patterns -fno-omit-frame-pointer \
 	-Wall -Wextra -Werror -MMD -MP
-GUEST_LDFLAGS := -nostdlib -n -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments \
-	-T guest/guest.ld
-NASMFLAGS := -f elf64 -g -I$(B)/gen/ -Iguest/
+GUEST_CFLAGS := $(KERNEL_CFLAGS) -Iguest
+KERNEL_LDFLAGS := -nostdlib -n -z max-page-size=0x1000 -z noexecstack \
+	--no-warn-rwx-segments
+NASMFLAGS := -f elf64 -g -I$(B)/gen/ -Iguest/ -Ihv/
 
-# Two builds of the same sources: the real one (pv_ops call sites) and the
-# benchmark baseline with the native instructions written at each site.
-GUEST_OBJS  := $(GUEST_C:%.c=$(B)/guest/%.o) $(GUEST_ASM:%.asm=$(B)/guest/%.o)
-DIRECT_OBJS := $(GUEST_C:%.c=$(B)/direct/%.o) $(GUEST_ASM:%.asm=$(B)/direct/%.o)
+objs = $(patsubst %.asm,$(B)/$(1)/%.o,$(patsubst %.c,$(B)/$(1)/%.o,$(2)))
+
+# Two builds of the same guest sources: the real one (pv_ops call sites) and
+# the benchmark baseline with the native instructions written at each site.
+GUEST_OBJS  := $(call objs,guest,$(GUEST_SRC))
+DIRECT_OBJS := $(call objs,direct,$(GUEST_SRC))
 
 IMAGES := $(B)/guest.elf $(B)/guest-direct.elf
 BOOT   := $(B)/boot/bochs_boot.bin
@@ -48,23 +55,23 @@ $(B)/gen/asm_offsets.inc: guest/asm_offsets.c guest/pv_ops.h guest/pv.h guest/tr
 	sed -n 's/.*"->\([A-Za-z0-9_]*\) \$$\{0,1\}\(-\{0,1\}[0-9]*\)".*/%define \1 \2/p' \
 		$(B)/gen/asm_offsets.s > $@.tmp && mv $@.tmp $@
 
-$(B)/guest/%.o: guest/%.c
+$(B)/guest/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(GUEST_CFLAGS) -c -o $@ $<
-$(B)/direct/%.o: guest/%.c
+$(B)/direct/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(GUEST_CFLAGS) -DPV_DIRECT -c -o $@ $<
-$(B)/guest/%.o: guest/%.asm $(B)/gen/asm_offsets.inc guest/pv_site.inc
+$(B)/guest/%.o: %.asm $(B)/gen/asm_offsets.inc guest/pv_site.inc
 	@mkdir -p $(@D)
 	$(NASM) $(NASMFLAGS) -MD $(@:.o=.d) -o $@ $<
-$(B)/direct/%.o: guest/%.asm $(B)/gen/asm_offsets.inc guest/pv_site.inc
+$(B)/direct/%.o: %.asm $(B)/gen/asm_offsets.inc guest/pv_site.inc
 	@mkdir -p $(@D)
 	$(NASM) $(NASMFLAGS) -DPV_DIRECT -MD $(@:.o=.d) -o $@ $<
 
 $(B)/guest.elf: $(GUEST_OBJS) guest/guest.ld
-	$(LD) $(GUEST_LDFLAGS) -o $@ $(GUEST_OBJS)
+	$(LD) $(KERNEL_LDFLAGS) -T guest/guest.ld -o $@ $(GUEST_OBJS)
 $(B)/guest-direct.elf: $(DIRECT_OBJS) guest/guest.ld
-	$(LD) $(GUEST_LDFLAGS) -o $@ $(DIRECT_OBJS)
+	$(LD) $(KERNEL_LDFLAGS) -T guest/guest.ld -o $@ $(DIRECT_OBJS)
 
 $(B)/%.asm: $(B)/%.elf
 	$(OBJDUMP) -d -M intel --no-show-raw-insn -S $< > $@ 2>/dev/null || $(OBJDUMP) -d $< > $@
@@ -89,13 +96,13 @@ $(B)/tools/%: tools/%.c
 	$(CC) -std=c11 -O2 -Wall -Wextra -Werror -o $@ $<
 
 # ---- host unit tests ---------------------------------------------------------
-HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Iguest -Itests/host \
+HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Iguest -Ishared/lib -Ishared -Itests/host \
 	-fsanitize=address,undefined -fno-sanitize-recover=all
 HOST_TESTS := $(B)/host/test_pv_patch $(B)/host/test_cmdline $(B)/host/test_multiboot
 
 $(B)/host/test_pv_patch: tests/host/test_pv_patch.c guest/pv_patch.c guest/pv_native.c
 $(B)/host/test_cmdline: tests/host/test_cmdline.c guest/cmdline.c
-$(B)/host/test_multiboot: tests/host/test_multiboot.c guest/multiboot.c
+$(B)/host/test_multiboot: tests/host/test_multiboot.c shared/lib/multiboot.c
 $(HOST_TESTS): tests/host/check.h guest/pv_ops.h guest/pv_patch.h
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) -o $@ $(filter %.c,$^)

@@ -1,67 +1,38 @@
 /*
- * console.c - the native console: a 16550 UART on COM1.
+ * console.c - the guest's console: the native backend of the console pv
+ * ops (the UART on COM1) and kprintf on top of the console_write op.
  *
- * native_console_write polls the line status register before each byte,
- * which is what makes it expensive to trap and emulate: the reason the
- * console is a pv op at all.
+ * kprintf formats a whole message and hands it to one console_write, so a
+ * backend that can take a buffer at once (a hypercall) pays once per
+ * message, not once per byte.
  *
- * Environment: guest kernel, any context; no locking (one CPU, and the
- * interrupt handlers print only when they stop the machine).
+ * Environment: guest kernel, any context (kprintf is called from the
+ * exception handler too, so it keeps no state between calls).
  */
 /* SPDX-License-Identifier: MIT */
+#include <stdarg.h>
+#include "lib.h"
 #include "pv.h"
-#include "x86.h"
-
-#define COM1            0x3f8
-#define UART_THR        0       /* transmit holding register (DLAB=0) */
-#define UART_DLL        0       /* divisor latch, low (DLAB=1) */
-#define UART_IER        1
-#define UART_DLM        1
-#define UART_FCR        2
-#define UART_LCR        3
-#define UART_MCR        4
-#define UART_LSR        5
-#define LCR_8N1         0x03
-#define LCR_DLAB        0x80
-#define LSR_THRE        0x20    /* transmit holding register empty */
-#define LSR_TEMT        0x40    /* transmitter empty: the last byte is out */
-
-/* Bound on the LSR poll: a missing UART must not hang the console. */
-#define UART_POLL_MAX   100000
 
 void native_console_init(void)
 {
-	outb(COM1 + UART_IER, 0);               /* no UART interrupts */
-	outb(COM1 + UART_LCR, LCR_DLAB);
-	outb(COM1 + UART_DLL, 1);               /* 115200 baud */
-	outb(COM1 + UART_DLM, 0);
-	outb(COM1 + UART_LCR, LCR_8N1);
-	outb(COM1 + UART_FCR, 0x07);            /* FIFOs on and cleared */
-	outb(COM1 + UART_MCR, 0x03);            /* DTR, RTS */
+	uart_init();
 }
 
 void native_console_write(const char *buf, size_t len)
 {
-	size_t i;
-	unsigned spin;
-
-	for (i = 0; i < len; i++) {
-		for (spin = 0; spin < UART_POLL_MAX; spin++)
-			if (inb(COM1 + UART_LSR) & LSR_THRE)
-				break;
-		outb(COM1 + UART_THR, (uint8_t)buf[i]);
-	}
+	uart_write(buf, len);
 }
 
-/*
- * Wait until the UART has sent its last byte: the run may end right after
- * (Bochs stops at once on its magic breakpoint, with bytes still queued).
- */
-void native_console_flush(void)
+int kprintf(const char *fmt, ...)
 {
-	unsigned spin;
+	char buf[512];
+	va_list ap;
+	int n;
 
-	for (spin = 0; spin < UART_POLL_MAX; spin++)
-		if (inb(COM1 + UART_LSR) & LSR_TEMT)
-			break;
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	pv_console_write(buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
+	return n;
 }

@@ -1,7 +1,7 @@
 /*
  * test_multiboot.c - host tests of the Multiboot v1 information parser.
  *
- * Built from the real guest/multiboot.c. A heap buffer of exactly MEM_SIZE
+ * Built from the real shared/lib/multiboot.c. A heap buffer of exactly MEM_SIZE
  * bytes stands for physical memory [MEM_BASE, MEM_BASE + MEM_SIZE); the
  * phys callback hands out pointers into it and NULL for anything not wholly
  * inside, so AddressSanitizer catches any read the parser makes past what

@@ -1,5 +1,6 @@
 /*
- * multiboot.h - Multiboot v1 information, as the guest reads it.
+ * multiboot.h - Multiboot v1 information, as both kernels read it (the
+ * hypervisor also writes one for its guest).
  *
  * The raw layout follows the Multiboot specification 0.6.96, section 3.3;
  * multiboot_parse() copies what the guest needs into struct boot_info and
@@ -7,11 +8,11 @@
  * a clear error and not a fault. The usable-memory list it derives is the
  * map's available (type 1) ranges minus every other range, sorted, merged.
  *
- * Environment: guest kernel at boot; pure logic, also in the host tests.
+ * Environment: either kernel at boot; pure logic, also in the host tests.
  */
 /* SPDX-License-Identifier: MIT */
-#ifndef GUEST_MULTIBOOT_H
-#define GUEST_MULTIBOOT_H
+#ifndef SHARED_LIB_MULTIBOOT_H
+#define SHARED_LIB_MULTIBOOT_H
 
 #include <stddef.h>
 #include <stdint.h>

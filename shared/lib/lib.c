@@ -1,12 +1,11 @@
 /*
- * lib.c - strings and formatted output for the guest kernel.
+ * lib.c - strings and formatting for the freestanding kernels (guest and
+ * hypervisor alike).
  *
- * Environment: guest kernel, any context (kprintf is called from the
- * exception handler too, so it keeps no state between calls).
+ * Environment: either kernel, any context: nothing here keeps state.
  */
 /* SPDX-License-Identifier: MIT */
 #include "lib.h"
-#include "pv.h"
 
 void *memset(void *d, int c, size_t n)
 {
@@ -185,18 +184,5 @@ int snprintf(char *buf, size_t size, const char *fmt, ...)
 	va_start(ap, fmt);
 	n = vsnprintf(buf, size, fmt, ap);
 	va_end(ap);
-	return n;
-}
-
-int kprintf(const char *fmt, ...)
-{
-	char buf[512];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	pv_console_write(buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
 	return n;
 }

@@ -1,12 +1,14 @@
 /*
- * lib.h - the guest's freestanding C library: strings and kprintf.
+ * lib.h - the freestanding C library both kernels share: strings,
+ * formatting, and the declaration of each kernel's own kprintf.
  *
- * Environment: guest kernel. The string functions keep the standard names
- * because the compiler may emit calls to them.
+ * Environment: guest kernel and hypervisor (and the host tests, where the
+ * standard names resolve to libc). The string functions keep the standard
+ * names because the compiler may emit calls to them.
  */
 /* SPDX-License-Identifier: MIT */
-#ifndef GUEST_LIB_H
-#define GUEST_LIB_H
+#ifndef SHARED_LIB_LIB_H
+#define SHARED_LIB_LIB_H
 
 #include <stdarg.h>
 #include <stddef.h>
@@ -25,7 +27,15 @@ int strncmp(const char *a, const char *b, size_t n);
 int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 int snprintf(char *buf, size_t size, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-/* Print through the console pv op: one console_write per call. */
+/* Each kernel's console: the guest's writes through its console pv op. */
 int kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* machine.c: print "exit: status=N" and end the machine (tools/run). */
+void machine_exit(unsigned status) __attribute__((noreturn));
+
+/* uart.c: the 16550 on COM1. */
+void uart_init(void);
+void uart_write(const char *buf, size_t len);
+void uart_flush(void);
 
 #endif

@@ -1,19 +1,22 @@
 /*
- * x86.h - the few x86 instructions the guest uses outside pv_ops.
+ * x86.h - plain x86 instructions for both kernels: port I/O, MSRs, CPUID,
+ * the TSC.
  *
- * Hot privileged operations go through pv.h, never through here; these are
- * the cold ones (port I/O for device setup, MSRs, CPUID) and the raw TSC read
- * the benchmarks time themselves with.
+ * In the guest, hot privileged operations go through pv.h, never through
+ * here; these are the cold ones (device setup, MSRs, CPUID) and the raw TSC
+ * read the benchmarks time themselves with.
  *
- * Environment: guest kernel, ring 0.
+ * Environment: ring 0, either kernel.
  */
 /* SPDX-License-Identifier: MIT */
-#ifndef GUEST_X86_H
-#define GUEST_X86_H
+#ifndef SHARED_LIB_X86_H
+#define SHARED_LIB_X86_H
 
 #include <stdint.h>
 
+#ifndef BIT
 #define BIT(n) (1ul << (n))
+#endif
 
 /* MSRs (SDM vol. 4, table 2-2). */
 #define MSR_IA32_APIC_BASE      0x1b
@@ -27,9 +30,21 @@ static inline void outb(uint16_t port, uint8_t v)
 	asm volatile("outb %0, %1" : : "a"(v), "Nd"(port));
 }
 
+static inline void outl(uint16_t port, uint32_t v)
+{
+	asm volatile("outl %0, %1" : : "a"(v), "Nd"(port));
+}
+
 static inline void outw(uint16_t port, uint16_t v)
 {
 	asm volatile("outw %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+	asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
 }
 
 static inline uint8_t inb(uint16_t port)

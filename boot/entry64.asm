@@ -1,12 +1,14 @@
-; entry.asm - Multiboot v1 entry of the guest kernel: 32-bit protected mode
-; to 64-bit long mode, then kmain().
+; entry64.asm - Multiboot v1 entry of both kernels (the guest and the
+; hypervisor): 32-bit protected mode to 64-bit long mode, then kmain().
 ;
 ; Entered as a Multiboot loader leaves a kernel (Multiboot spec 0.6.96, 3.2):
 ; 32-bit protected mode, paging off, flat segments, interrupts off,
 ; EAX = 0x2BADB002, EBX = physical address of the info block. The early page
 ; tables identity-map the first 4 GiB with 2 MiB pages, enough to reach the
-; kernel, the info block and any module; mm.c replaces them with a mapping
-; of exactly the memory the Multiboot map reports.
+; kernel, the info block and any module. The guest's mm.c replaces them with
+; a mapping of exactly the memory the Multiboot map reports; the hypervisor
+; keeps them. boot_tsc holds the TSC at the first instruction (the
+; hypervisor's setup cost is measured from it).
 ; SPDX-License-Identifier: MIT
 
 MB_MAGIC        equ 0x1BADB002
@@ -26,7 +28,7 @@ PTE_PS          equ 1 << 7
 COM1            equ 0x3F8
 
 extern kmain, _load_start, _load_end, _bss_start, _bss_end
-global mb_header, _start32, boot_stack_top, early_pml4
+global mb_header, _start32, boot_stack_top, early_pml4, boot_tsc
 
 section .multiboot progbits alloc exec nowrite align=4
 bits 32
@@ -49,6 +51,9 @@ _start32:
 	cld
 	mov edi, eax                    ; keep magic and info block for kmain
 	mov esi, ebx
+	rdtsc
+	mov [boot_tsc], eax
+	mov [boot_tsc + 4], edx
 	; Zero .bss ourselves: a loader that skips bss_end_addr leaves junk.
 	mov ebp, edi
 	mov edx, esi
@@ -140,8 +145,12 @@ long_mode:
 	hlt
 	jmp .halt
 
+section .data
+align 8
+boot_tsc:	dq 0
+
 section .rodata
-msg_no_lm: db "guest: this CPU has no long mode (CPUID.80000001h:EDX[29])", 10
+msg_no_lm: db "boot: this CPU has no long mode (CPUID.80000001h:EDX[29])", 10
 	   db "exit: status=1", 10, 0
 
 align 8

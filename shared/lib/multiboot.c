@@ -1,8 +1,8 @@
 /*
  * multiboot.c - read and check the Multiboot v1 information block.
  *
- * Environment: guest kernel at boot, before mm_init; pure logic, also in
- * the host tests.
+ * Environment: either kernel at boot, before it reuses any memory; pure
+ * logic, also in the host tests.
  */
 /* SPDX-License-Identifier: MIT */
 #include "multiboot.h"
