@@ -24,6 +24,10 @@ GUEST_SRC := guest/main.c guest/console.c guest/cmdline.c guest/mm.c \
              guest/pv_native.c guest/pv_patch.c guest/selftest.c guest/bench.c \
              $(SHARED_C) boot/entry64.asm guest/isr.asm
 
+HV_SRC := hv/main.c hv/console.c hv/cpu.c hv/vmx.c hv/vmcs.c hv/ept.c \
+          hv/guest_load.c hv/vmexit.c hv/io.c hv/msr.c hv/stats.c \
+          $(SHARED_C) boot/entry64.asm hv/vmentry.asm hv/trap.asm
+
 KERNEL_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -nostdlib -nostdinc \
 	-isystem $(shell $(CC) -print-file-name=include) -Ishared/lib -Ishared \
 	-mno-red-zone -mgeneral-regs-only -mcmodel=small -fno-pic -fno-pie \
@@ -31,6 +35,7 @@ KERNEL_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -nostdlib -nostdinc \
 	-fno-tree-loop-distribute-patterns -fno-omit-frame-pointer \
 	-Wall -Wextra -Werror -MMD -MP
 GUEST_CFLAGS := $(KERNEL_CFLAGS) -Iguest
+HV_CFLAGS := $(KERNEL_CFLAGS) -Ihv
 KERNEL_LDFLAGS := -nostdlib -n -z max-page-size=0x1000 -z noexecstack \
 	--no-warn-rwx-segments
 NASMFLAGS := -f elf64 -g -I$(B)/gen/ -Iguest/ -Ihv/
@@ -41,8 +46,9 @@ objs = $(patsubst %.asm,$(B)/$(1)/%.o,$(patsubst %.c,$(B)/$(1)/%.o,$(2)))
 # the benchmark baseline with the native instructions written at each site.
 GUEST_OBJS  := $(call objs,guest,$(GUEST_SRC))
 DIRECT_OBJS := $(call objs,direct,$(GUEST_SRC))
+HV_OBJS     := $(call objs,hv,$(HV_SRC))
 
-IMAGES := $(B)/guest.elf $(B)/guest-direct.elf
+IMAGES := $(B)/guest.elf $(B)/guest-direct.elf $(B)/hv.elf
 BOOT   := $(B)/boot/bochs_boot.bin
 TESTIMAGES := $(B)/tests/mbprint.bin $(B)/tests/mbprint-hang.bin
 TOOLS  := $(B)/tools/benchtab
@@ -54,6 +60,21 @@ $(B)/gen/asm_offsets.inc: guest/asm_offsets.c guest/pv_ops.h guest/pv.h guest/tr
 	$(CC) $(GUEST_CFLAGS) -S -o $(B)/gen/asm_offsets.s $<
 	sed -n 's/.*"->\([A-Za-z0-9_]*\) \$$\{0,1\}\(-\{0,1\}[0-9]*\)".*/%define \1 \2/p' \
 		$(B)/gen/asm_offsets.s > $@.tmp && mv $@.tmp $@
+
+$(B)/gen/hv_offsets.inc: hv/hv_offsets.c hv/hv.h hv/vmx.h hv/vmcs_fields.def
+	@mkdir -p $(@D)
+	$(CC) $(HV_CFLAGS) -S -o $(B)/gen/hv_offsets.s $<
+	sed -n 's/.*"->\([A-Za-z0-9_]*\) \$$\{0,1\}\(-\{0,1\}[0-9]*\)".*/%define \1 \2/p' \
+		$(B)/gen/hv_offsets.s > $@.tmp && mv $@.tmp $@
+
+$(B)/hv/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(HV_CFLAGS) -c -o $@ $<
+$(B)/hv/%.o: %.asm $(B)/gen/hv_offsets.inc
+	@mkdir -p $(@D)
+	$(NASM) $(NASMFLAGS) -MD $(@:.o=.d) -o $@ $<
+$(B)/hv.elf: $(HV_OBJS) boot/kernel.ld
+	$(LD) $(KERNEL_LDFLAGS) -T boot/kernel.ld -o $@ $(HV_OBJS)
 
 $(B)/guest/%.o: %.c
 	@mkdir -p $(@D)
@@ -68,10 +89,10 @@ $(B)/direct/%.o: %.asm $(B)/gen/asm_offsets.inc guest/pv_site.inc
 	@mkdir -p $(@D)
 	$(NASM) $(NASMFLAGS) -DPV_DIRECT -MD $(@:.o=.d) -o $@ $<
 
-$(B)/guest.elf: $(GUEST_OBJS) guest/guest.ld
-	$(LD) $(KERNEL_LDFLAGS) -T guest/guest.ld -o $@ $(GUEST_OBJS)
-$(B)/guest-direct.elf: $(DIRECT_OBJS) guest/guest.ld
-	$(LD) $(KERNEL_LDFLAGS) -T guest/guest.ld -o $@ $(DIRECT_OBJS)
+$(B)/guest.elf: $(GUEST_OBJS) boot/kernel.ld
+	$(LD) $(KERNEL_LDFLAGS) -T boot/kernel.ld -o $@ $(GUEST_OBJS)
+$(B)/guest-direct.elf: $(DIRECT_OBJS) boot/kernel.ld
+	$(LD) $(KERNEL_LDFLAGS) -T boot/kernel.ld -o $@ $(DIRECT_OBJS)
 
 $(B)/%.asm: $(B)/%.elf
 	$(OBJDUMP) -d -M intel --no-show-raw-insn -S $< > $@ 2>/dev/null || $(OBJDUMP) -d $< > $@
@@ -129,4 +150,4 @@ clean:
 	rm -rf $(B)
 
 .PHONY: all run test bench clean deps-build
--include $(GUEST_OBJS:.o=.d) $(DIRECT_OBJS:.o=.d)
+-include $(GUEST_OBJS:.o=.d) $(DIRECT_OBJS:.o=.d) $(HV_OBJS:.o=.d)

@@ -2,9 +2,11 @@
  * hv_abi.h - the guest/hypervisor contract: discovery.
  *
  * Included by both hv/ and guest/, in freestanding C; includes nothing from
- * either side. The hypercall numbers, register convention and shared pages
- * join this directory with the hypervisor backend (issue 4); what stands here
- * now is what a guest needs to tell whether it runs on this hypervisor.
+ * either side.
+ *
+ * Hypercalls (hypercalls.def lists them): VMCALL with the number in RAX,
+ * arguments in RDI, RSI, RDX, the result in RAX; no other register changes.
+ * A negative result is an HV_E* error. VMCALL is honoured from ring 0 only.
  *
  * Discovery (Intel SDM vol. 2A, CPUID: leaves 0x40000000-0x4FFFFFFF are
  * reserved for hypervisor use and return zero on bare metal; the "hypervisor
@@ -35,5 +37,18 @@
 #define HV_ABI_VERSION             ((HV_ABI_VERSION_MAJOR << 16) | HV_ABI_VERSION_MINOR)
 
 _Static_assert(sizeof(HV_ABI_SIGNATURE) - 1 == 12, "signature is 12 bytes");
+
+enum hv_hypercall {
+#define HYPERCALL(nr, name, nargs, what) HC_##name = nr,
+#include "hypercalls.def"
+#undef HYPERCALL
+};
+
+/* Errors, returned negated in RAX. */
+#define HV_OK           0
+#define HV_ENOSYS       1       /* no such hypercall */
+#define HV_EPERM        2       /* not from ring 0 */
+#define HV_EINVAL       3       /* bad argument */
+#define HV_EFAULT       4       /* pointer outside the guest's memory */
 
 #endif

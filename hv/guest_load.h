@@ -1,0 +1,63 @@
+/*
+ * guest_load.h - load a Multiboot v1 kernel into guest memory and build the
+ * information block it is entered with.
+ *
+ * The loader follows the Multiboot specification 0.6.96: the header is in
+ * the first 8 KiB, 4-byte aligned, with magic + flags + checksum == 0;
+ * requirement bits 0-15 it does not honour make it refuse; with flag 16
+ * the a.out-kludge address fields say what to copy where (3.1.3), without
+ * it the image must be ELF (ELF32 or ELF64; PT_LOAD segments at their
+ * physical addresses).
+ *
+ * Guest-physical layout (what the guest's memory map says):
+ *   [0, 0x9f000)           available; the info block at MB_INFO_GPA
+ *   [0x9f000, 0x100000)    reserved (the legacy hole)
+ *   [0x100000, size)       available; the kernel, then modules at the top
+ *
+ * Environment: hypervisor at boot; pure logic, also in the host tests.
+ */
+/* SPDX-License-Identifier: MIT */
+#ifndef HV_GUEST_LOAD_H
+#define HV_GUEST_LOAD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct guest_mem;
+
+#define MB_INFO_GPA             0x1000u
+#define MB_INFO_AREA_END        0x9f000u
+#define GUEST_LOW_END           0x9f000u
+#define GUEST_HIGH_START        0x100000u
+#define GUEST_MAX_MODULES       16
+
+struct mb_image {
+	uint32_t entry;
+	uint32_t load_start, load_end;  /* guest-physical, bss included */
+	uint32_t header_flags;
+	const char *format;             /* "a.out kludge", "ELF32", "ELF64" */
+};
+
+struct mb_module_src {
+	const uint8_t *data;
+	uint64_t len;
+	const char *cmdline;
+};
+
+/* Returns 0, or -1 with a one-line reason in err. */
+int mb_load_image(const uint8_t *img, uint64_t len, const struct guest_mem *gm,
+		  struct mb_image *out, char *err, size_t errlen);
+
+/*
+ * Write the info block (with cmdline, the memory map, the loader name and
+ * the modules, which are copied to the top of guest RAM above image_end).
+ * Returns 0 and the block's guest-physical address, or -1 and err.
+ */
+int mb_build_info(const struct guest_mem *gm, const char *cmdline,
+		  const struct mb_module_src *mods, unsigned nmods,
+		  uint32_t image_end, uint32_t *info_gpa, char *err, size_t errlen);
+
+/* The command line without its first word when that is a path or URI. */
+const char *mb_strip_image_path(const char *cmdline);
+
+#endif

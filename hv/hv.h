@@ -1,0 +1,157 @@
+/*
+ * hv.h - the hypervisor's one virtual CPU and the pieces that run it.
+ *
+ *   main.c       boot: Multiboot info, options, memory, VMX, guest, run
+ *   vmx.c        capabilities, controls, VMXON
+ *   vmcs.c       VMCS host, guest and control state; entry-failure report
+ *   ept.c        the EPT builder (guest-physical -> host-physical)
+ *   guest_load.c the guest's Multiboot loader and its info block
+ *   vmexit.c     the VM-exit dispatch table and its handlers
+ *   io.c         port I/O: COM1, port 0x80, the exit ports, absent ports
+ *   msr.c        the MSR bitmap and RDMSR/WRMSR
+ *   stats.c      exit accounting
+ *   vmentry.asm  VMLAUNCH/VMRESUME and the VM-exit entry point
+ *
+ * Environment: hypervisor, root mode, one CPU, interrupts off throughout.
+ */
+/* SPDX-License-Identifier: MIT */
+#ifndef HV_HV_H
+#define HV_HV_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "vmx.h"
+
+#define CR0_PE          BIT(0)
+#define CR0_ET          BIT(4)
+#define CR0_NE          BIT(5)
+#define CR0_PG          BIT(31)
+#define CR4_PAE         BIT(5)
+#define CR4_VMXE        BIT(13)
+#define RFLAGS_FIXED    BIT(1)
+
+/*
+ * How a run ends when the hypervisor ends it (the guest's own status
+ * otherwise). None is 0: only a guest that said 0 makes a run succeed.
+ */
+enum hv_status {
+	HV_STATUS_GUEST_FAULT = 10,     /* guest stopped: EPT violation, ... */
+	HV_STATUS_ENTRY_FAILED = 11,    /* VMLAUNCH/VMRESUME failed */
+	HV_STATUS_REFUSED = 12,         /* no VMX, EPT, unrestricted guest */
+	HV_STATUS_BAD_BOOT = 13,        /* no guest module, bad image, ... */
+	HV_STATUS_PANIC = 14,           /* a fault in the hypervisor itself */
+};
+
+/* Preemption-timer period, in timer ticks (TSC >> IA32_VMX_MISC[4:0]). */
+#define HV_PREEMPTION_TICKS     0x4000000u
+
+struct vmx_caps {
+	uint64_t basic, misc, ept_vpid;
+	uint64_t pin, proc, proc2, exit, entry;        /* capability MSRs */
+	uint64_t cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
+	uint32_t revision;
+};
+
+struct vmx_controls {
+	uint32_t pin, proc, proc2, exit, entry;
+};
+
+/*
+ * Guest general registers, saved and loaded by vmentry.asm (RSP and RIP
+ * live in the VMCS; CR2 is not switched by VMX and the root mode never
+ * faults, so it stays the guest's). Offsets reach the assembly through
+ * hv_offsets.c.
+ */
+struct guest_regs {
+	uint64_t rax, rcx, rdx, rbx, rbp, rsi, rdi;
+	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+	uint64_t tsc_exit;              /* TSC when the exit reached us */
+	uint64_t tsc_entry;             /* TSC just before VMLAUNCH/VMRESUME */
+};
+
+/* What an exit handler sees: the exit's facts, read once. */
+struct vcpu {
+	struct guest_regs regs;
+	uint32_t exit_reason;           /* basic reason, bits 15:0 */
+	uint64_t qual;                  /* exit qualification */
+	uint64_t rip;
+	uint32_t insn_len;
+	int launched;
+	/* The end of the run: first reason kept (guest_kill). */
+	int stopped;
+	unsigned status;
+	char stop_reason[160];
+	/* CR0/CR4 the guest believes it has (the read shadows). */
+	uint64_t cr0_shadow, cr4_shadow;
+	uint64_t cr0_mask, cr4_mask;
+	const struct vmx_caps *caps;
+	const struct vmx_controls *ctl;
+};
+
+/* Guest-physical memory, contiguous in host memory (ept.c maps it). */
+struct guest_mem {
+	uint8_t *base;                  /* host address of guest-physical 0 */
+	uint64_t size;                  /* bytes of guest RAM */
+	uint64_t host_pa;               /* host-physical address of gpa 0 */
+};
+
+/* vmx.c */
+int vmx_ctl_adjust(uint64_t cap_msr, uint32_t want, uint32_t need,
+		   uint32_t *out, uint32_t *missing);
+int vmx_probe(struct vmx_caps *c);
+int vmx_controls(const struct vmx_caps *c, struct vmx_controls *ctl);
+int vmx_enable(const struct vmx_caps *c, uint64_t vmxon_pa);
+
+/* vmcs.c */
+void vmcs_setup(struct vcpu *v, uint64_t eptp, uint64_t io_bitmaps_pa,
+		uint64_t msr_bitmap_pa, uint32_t entry, uint32_t info_gpa);
+void vmcs_dump_guest(void);
+void vmcs_report_entry_failure(struct vcpu *v, int launch_failed);
+const char *vmx_instruction_error_name(uint32_t e);
+
+/* vmentry.asm: 0 after a VM exit, 1 when VMLAUNCH/VMRESUME failed. */
+int vmx_enter(struct guest_regs *regs, int launched);
+
+/* vmexit.c */
+void vmexit_dispatch(struct vcpu *v);
+void vcpu_skip_insn(struct vcpu *v);
+void vcpu_inject_gp(struct vcpu *v);
+void guest_kill(struct vcpu *v, unsigned status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void guest_exit_request(struct vcpu *v, unsigned status, const char *how);
+
+/* io.c, msr.c */
+void io_init(uint8_t *bitmap_a, uint8_t *bitmap_b);
+void io_exit(struct vcpu *v);
+void msr_init(uint8_t *bitmap);
+void msr_read(struct vcpu *v);
+void msr_write(struct vcpu *v);
+
+/* stats.c */
+struct hv_stats {
+	uint64_t exits;
+	uint64_t by_reason[EXIT_REASON_MAX];
+	uint64_t root_tsc[EXIT_REASON_MAX];     /* TSC spent in root mode */
+	uint64_t setup_tsc;                     /* hv entry to first VMLAUNCH */
+	uint64_t hypercalls[8];                 /* by number; the last: others */
+};
+extern struct hv_stats hv_stats;
+void stats_count_exit(struct vcpu *v);
+void stats_count_port(uint16_t port);
+void stats_count_hypercall(uint64_t nr);
+uint64_t stats_port_count(uint16_t port);
+void stats_print(void);
+const char *exit_reason_name(uint32_t reason);
+
+/* cpu.c */
+void cpu_init(void);
+uint64_t hv_tss_base(void);
+
+/* main.c, console.c */
+void hv_exit(unsigned status) __attribute__((noreturn));
+void console_putc_raw(char c);
+
+extern struct guest_mem guest_mem;
+extern uint64_t hv_tsc_at_entry;
+
+#endif

@@ -1,0 +1,308 @@
+/*
+ * main.c - the hypervisor's boot sequence and its run loop.
+ *
+ *   COM1 -> CPU tables -> Multiboot info and options -> VMX capabilities
+ *   -> memory: the hypervisor's pages, then the guest's RAM -> the guest
+ *   image and its Multiboot info -> EPT -> VMXON, VMCS -> run -> statistics
+ *   -> the machine ends with the guest's status
+ *
+ * Memory: the largest free stretch of RAM below 4 GiB (free of this image,
+ * the Multiboot modules and the first MiB) holds first the hypervisor's
+ * pages (VMXON region, VMCS, bitmaps, EPT tables), then the guest's RAM,
+ * 2 MiB aligned. The EPT maps only that RAM (and the local APIC page) into
+ * the guest: every other host page is out of its reach.
+ *
+ * Environment: hypervisor, one CPU, interrupts off throughout.
+ */
+/* SPDX-License-Identifier: MIT */
+#include "ept.h"
+#include "guest_load.h"
+#include "hv.h"
+#include "lib.h"
+#include "multiboot.h"
+#include "x86.h"
+
+#define MIB             (1ul << 20)
+#define SIZE_2M         (2 * MIB)
+#define LOW_END         MIB
+#define FOUR_GIB        (1ul << 32)
+#define HV_POOL_PAGES   96              /* VMXON, VMCS, bitmaps, EPT tables */
+#define APIC_GPA        0xfee00000ul
+#define MSR_APIC_BASE   0x1b
+
+extern char _load_start[], _bss_end[];
+extern uint64_t boot_tsc;
+
+struct guest_mem guest_mem;
+static struct boot_info hv_boot;
+static struct vmx_caps caps;
+static struct vmx_controls controls;
+static struct vcpu vcpu;
+static struct ept ept;
+
+static uint64_t pool_next, pool_end;
+
+void hv_exit(unsigned status)
+{
+	machine_exit(status);
+}
+
+static void fail_boot(unsigned status, const char *what, const char *err)
+{
+	kprintf("hv: error: %s: %s\n", what, err);
+	hv_exit(status);
+}
+
+static const void *phys(uint64_t addr, uint64_t len, void *ctx)
+{
+	(void)ctx;
+	if (addr == 0 || addr + len < addr || addr + len > FOUR_GIB)
+		return 0;
+	return (const void *)addr;
+}
+
+/* One page of the hypervisor's pool, zeroed; 0 when the pool is spent. */
+static uint64_t pool_page(void *ctx)
+{
+	uint64_t pa = pool_next;
+
+	(void)ctx;
+	if (pa + 4096 > pool_end)
+		return 0;
+	pool_next += 4096;
+	memset((void *)pa, 0, 4096);
+	return pa;
+}
+
+static uint64_t *ept_table(uint64_t pa, void *ctx)
+{
+	(void)ctx;
+	return (uint64_t *)pa;
+}
+
+/* Is [a, b) clear of this image and every module? Returns where it is not. */
+static uint64_t first_taken(uint64_t a, uint64_t b)
+{
+	uint64_t hit = b;
+	unsigned i;
+
+	if ((uint64_t)_load_start < b && (uint64_t)_bss_end > a && (uint64_t)_load_start < hit)
+		hit = (uint64_t)_load_start > a ? (uint64_t)_load_start : a;
+	for (i = 0; i < hv_boot.nr_modules; i++) {
+		uint64_t ms = hv_boot.modules[i].start & ~0xffful, me = hv_boot.modules[i].end;
+		if (ms < b && me > a && ms < hit)
+			hit = ms > a ? ms : a;
+	}
+	return hit;
+}
+
+static uint64_t taken_end(uint64_t at)
+{
+	uint64_t end = at;
+	unsigned i;
+
+	if (at >= (uint64_t)_load_start && at < (uint64_t)_bss_end)
+		end = (uint64_t)_bss_end;
+	for (i = 0; i < hv_boot.nr_modules; i++)
+		if (at >= (hv_boot.modules[i].start & ~0xffful) && at < hv_boot.modules[i].end &&
+		    hv_boot.modules[i].end > end)
+			end = hv_boot.modules[i].end;
+	return (end + 4095) & ~4095ul;
+}
+
+/* The largest stretch of usable RAM below 4 GiB that nothing occupies. */
+static void largest_free(uint64_t *base, uint64_t *len)
+{
+	unsigned i;
+
+	*base = *len = 0;
+	for (i = 0; i < hv_boot.nr_usable; i++) {
+		uint64_t a = hv_boot.usable[i].base, e = a + hv_boot.usable[i].len;
+
+		if (a < LOW_END)
+			a = LOW_END;
+		if (e > FOUR_GIB)
+			e = FOUR_GIB;
+		a = (a + 4095) & ~4095ul;
+		while (a < e) {
+			uint64_t t = first_taken(a, e);
+			if (t - a > *len) {
+				*base = a;
+				*len = t - a;
+			}
+			if (t >= e)
+				break;
+			a = taken_end(t);
+		}
+	}
+}
+
+/* mem=N[K|M|G]: the most RAM the guest gets (default: all there is). */
+static uint64_t parse_options(const char *line)
+{
+	char buf[BOOT_CMDLINE_MAX], *p, *w;
+	uint64_t cap = ~0ul;
+
+	snprintf(buf, sizeof(buf), "%s", mb_strip_image_path(line));
+	for (p = buf; *p;) {
+		while (*p == ' ')
+			p++;
+		if (!*p)
+			break;
+		w = p;
+		while (*p && *p != ' ')
+			p++;
+		if (*p)
+			*p++ = 0;
+		if (!strncmp(w, "mem=", 4)) {
+			char *n = w + 4;
+			uint64_t v = 0;
+
+			if (!*n)
+				fail_boot(HV_STATUS_BAD_BOOT, "bad option", w);
+			for (; *n >= '0' && *n <= '9'; n++)
+				v = v * 10 + (uint64_t)(*n - '0');
+			if (*n == 'K' || *n == 'k')
+				v <<= 10, n++;
+			else if (*n == 'M' || *n == 'm')
+				v <<= 20, n++;
+			else if (*n == 'G' || *n == 'g')
+				v <<= 30, n++;
+			if (*n || v < 2 * MIB)
+				fail_boot(HV_STATUS_BAD_BOOT, "bad option (mem= takes N[K|M|G], at least 2M)", w);
+			cap = v;
+		} else {
+			fail_boot(HV_STATUS_BAD_BOOT, "unknown option (options: mem=N[K|M|G])", w);
+		}
+	}
+	return cap;
+}
+
+static void pic_mask_all(void)
+{
+	/* The hypervisor owns the machine's 8259s: masked, they stay quiet. */
+	outb(0x21, 0xff);
+	outb(0xa1, 0xff);
+}
+
+static void setup_guest(uint64_t cap, uint32_t *entry, uint32_t *info_gpa)
+{
+	const struct boot_module *img = &hv_boot.modules[0];
+	struct mb_module_src mods[BOOT_MAX_MODULES];
+	struct mb_image im;
+	uint64_t base, len, g;
+	char err[160];
+	unsigned i;
+
+	largest_free(&base, &len);
+	pool_next = base;
+	pool_end = base + HV_POOL_PAGES * 4096ul;
+	g = (pool_end + SIZE_2M - 1) & ~(SIZE_2M - 1);
+	if (g >= base + len || base + len - g < 4 * MIB)
+		fail_boot(HV_STATUS_BAD_BOOT, "memory", "less than 4 MiB of RAM left for the guest");
+	guest_mem.host_pa = g;
+	guest_mem.base = (uint8_t *)g;
+	guest_mem.size = (base + len - g) & ~(SIZE_2M - 1);
+	if (guest_mem.size > cap)
+		guest_mem.size = cap & ~(SIZE_2M - 1);
+	if (guest_mem.size > FOUR_GIB - SIZE_2M)
+		guest_mem.size = FOUR_GIB - SIZE_2M;
+
+	if (mb_load_image((const uint8_t *)(uint64_t)img->start, img->end - img->start,
+			  &guest_mem, &im, err, sizeof(err)))
+		fail_boot(HV_STATUS_BAD_BOOT, "cannot load the guest image (module 1)", err);
+	for (i = 1; i < hv_boot.nr_modules; i++) {
+		mods[i - 1].data = (const uint8_t *)(uint64_t)hv_boot.modules[i].start;
+		mods[i - 1].len = hv_boot.modules[i].end - hv_boot.modules[i].start;
+		mods[i - 1].cmdline = hv_boot.modules[i].cmdline;
+	}
+	if (mb_build_info(&guest_mem, mb_strip_image_path(img->cmdline), mods,
+			  hv_boot.nr_modules - 1, im.load_end, info_gpa, err, sizeof(err)))
+		fail_boot(HV_STATUS_BAD_BOOT, "cannot build the guest's Multiboot info", err);
+	*entry = im.entry;
+	kprintf("hv: guest: %s image, entry 0x%x, loaded 0x%x-0x%x, %u module(s) handed on\n",
+		im.format, im.entry, im.load_start, im.load_end, hv_boot.nr_modules - 1);
+	kprintf("hv: guest: RAM %lu MiB at host 0x%lx; hypervisor pool at 0x%lx (%u pages)\n",
+		guest_mem.size >> 20, guest_mem.host_pa, base, HV_POOL_PAGES);
+	kprintf("hv: guest: cmdline '%s'\n", mb_strip_image_path(img->cmdline));
+}
+
+static uint64_t setup_ept(void)
+{
+	uint64_t apic = rdmsr(MSR_APIC_BASE) & ~0xffful & ((1ul << 52) - 1);
+
+	ept.alloc = pool_page;
+	ept.table = ept_table;
+	ept.large_pages = !!(caps.ept_vpid & EPT_CAP_2M);
+	if (ept_init(&ept) ||
+	    ept_map(&ept, 0, guest_mem.host_pa, guest_mem.size, EPT_RWX | EPT_MEM_WB) ||
+	    /* The guest's local APIC is the machine's: passed through, uncached. */
+	    ept_map(&ept, APIC_GPA, apic, 4096, EPT_R | EPT_W | EPT_MEM_UC))
+		fail_boot(HV_STATUS_BAD_BOOT, "EPT", "out of pool pages for EPT tables");
+	kprintf("hv: ept: %lu MiB mapped with %u tables (%s pages), local APIC at 0x%lx\n",
+		ept.mapped >> 20, ept.tables, ept.large_pages ? "2 MiB" : "4 KiB", apic);
+	return ept_pointer(&ept);
+}
+
+void kmain(uint32_t magic, uint32_t info_addr);
+
+void kmain(uint32_t magic, uint32_t info_addr)
+{
+	uint64_t vmxon, vmcs, io_bitmaps, msr_bitmap, eptp, cap;
+	uint32_t entry, info_gpa;
+	char err[160];
+
+	uart_init();
+	cpu_init();
+	kprintf("hv: minimal VMX hypervisor\n");
+	if (multiboot_parse(magic, info_addr, phys, 0, &hv_boot, err, sizeof(err)))
+		fail_boot(HV_STATUS_BAD_BOOT, "bad Multiboot information", err);
+	kprintf("hv: cmdline '%s', %u module(s), %lu MiB usable\n", hv_boot.cmdline,
+		hv_boot.nr_modules, hv_boot.usable_bytes >> 20);
+	cap = parse_options(hv_boot.cmdline);
+	if (!hv_boot.nr_modules)
+		fail_boot(HV_STATUS_BAD_BOOT, "no guest",
+			  "the guest image must be the first Multiboot module");
+
+	if (vmx_probe(&caps) || vmx_controls(&caps, &controls))
+		hv_exit(HV_STATUS_REFUSED);
+
+	setup_guest(cap, &entry, &info_gpa);
+	vmxon = pool_page(0);
+	vmcs = pool_page(0);
+	io_bitmaps = pool_page(0);
+	if (pool_page(0) != io_bitmaps + 4096)          /* A and B, adjacent */
+		fail_boot(HV_STATUS_BAD_BOOT, "pool", "I/O bitmaps not adjacent");
+	msr_bitmap = pool_page(0);
+	if (!vmxon || !vmcs || !msr_bitmap)
+		fail_boot(HV_STATUS_BAD_BOOT, "pool", "out of pool pages");
+	io_init((uint8_t *)io_bitmaps, (uint8_t *)io_bitmaps + 4096);
+	msr_init((uint8_t *)msr_bitmap);
+	eptp = setup_ept();
+	pic_mask_all();
+
+	if (vmx_enable(&caps, vmxon))
+		hv_exit(HV_STATUS_REFUSED);
+	*(volatile uint32_t *)vmcs = caps.revision;
+	if (vmx_clear(vmcs) || vmx_ptrld(vmcs))
+		fail_boot(HV_STATUS_ENTRY_FAILED, "VMCS", "VMCLEAR/VMPTRLD failed");
+	vcpu.caps = &caps;
+	vcpu.ctl = &controls;
+	vmcs_setup(&vcpu, eptp, io_bitmaps, msr_bitmap, entry, info_gpa);
+	kprintf("hv: entering the guest\n");
+
+	while (!vcpu.stopped) {
+		if (vmx_enter(&vcpu.regs, vcpu.launched)) {
+			vmcs_report_entry_failure(&vcpu, 1);
+			break;
+		}
+		if (!vcpu.launched) {
+			hv_stats.setup_tsc = vcpu.regs.tsc_entry - boot_tsc;
+			vcpu.launched = 1;
+		}
+		vmexit_dispatch(&vcpu);
+	}
+	kprintf("hv: %s\n", vcpu.stop_reason);
+	stats_print();
+	hv_exit(vcpu.status);
+}

@@ -1,0 +1,46 @@
+; trap.asm - the hypervisor's exception entry: every vector is a panic.
+;
+; Each stub pushes a dummy error code where the CPU pushes none (SDM vol.
+; 3A, 7.3, table 7-1), then its vector, and calls hv_trap(vector, error,
+; rip, cr2), which reports and ends the machine; nothing returns.
+; Environment: hypervisor, root mode. SPDX-License-Identifier: MIT
+
+extern hv_trap
+global hv_trap_table
+
+section .text
+bits 64
+
+%define HAS_ERROR(v) ((v) == 8 || ((v) >= 10 && (v) <= 14) || (v) == 17 || \
+			(v) == 21 || (v) == 29 || (v) == 30)
+
+%assign vec 0
+%rep 32
+hv_trap_%[vec]:
+%if !HAS_ERROR(vec)
+	push 0
+%endif
+	push vec
+	jmp trap_common
+%assign vec vec + 1
+%endrep
+
+trap_common:
+	pop rdi                         ; vector
+	pop rsi                         ; error code
+	mov rdx, [rsp]                  ; RIP, as the CPU pushed it
+	mov rcx, cr2
+	and rsp, -16                    ; SysV alignment for the call
+	call hv_trap
+.stop:	cli
+	hlt
+	jmp .stop
+
+section .rodata
+align 8
+hv_trap_table:
+%assign vec 0
+%rep 32
+	dq hv_trap_%[vec]
+%assign vec vec + 1
+%endrep

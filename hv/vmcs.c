@@ -1,0 +1,295 @@
+/*
+ * vmcs.c - the VMCS: controls, host state, the guest's first state, and
+ * the report when a VM entry fails.
+ *
+ * The guest is entered exactly as a Multiboot loader leaves a kernel
+ * (Multiboot spec 3.2): 32-bit protected mode, paging off, flat 4 GiB
+ * segments, EAX = 0x2BADB002, EBX = the info block. Protected mode without
+ * paging under VMX needs "unrestricted guest" (SDM vol. 3C, 27.3.1.1:
+ * with it, CR0.PE and CR0.PG are exempt from the fixed-bit checks).
+ *
+ * Environment: hypervisor, root mode, with the vCPU's VMCS current.
+ */
+/* SPDX-License-Identifier: MIT */
+#include "hv.h"
+#include "lib.h"
+#include "x86.h"
+
+#define SEL_CODE        0x08
+#define SEL_DATA        0x10
+/* Segment access rights (25.4.1, table 25-2): type, S, DPL, P, D/B, G. */
+#define AR_CODE32       0xc09bu         /* execute/read, accessed */
+#define AR_DATA32       0xc093u         /* read/write, accessed */
+#define AR_TSS32_BUSY   0x008bu
+#define AR_UNUSABLE     0x10000u
+#define PAT_DEFAULT     0x0007040600070406ul
+#define MB_MAGIC_EAX    0x2badb002u
+
+extern char vmx_exit_entry[];
+
+static const struct {
+	const char *name;
+	uint32_t enc;
+} vmcs_fields[] = {
+#define VMCS_FIELD(name, enc) { #name, enc },
+#include "vmcs_fields.def"
+#undef VMCS_FIELD
+};
+
+static void w(enum vmcs_field f, uint64_t v)
+{
+	if (vmwrite(f, v))
+		kprintf("hv: error: VMWRITE 0x%x <- 0x%lx failed: %s\n", f, v,
+			vmx_instruction_error_name((uint32_t)vmread(VM_INSTRUCTION_ERROR)));
+}
+
+static void setup_host(void)
+{
+	struct {
+		uint16_t limit;
+		uint64_t base;
+	} __attribute__((packed)) gdtr, idtr;
+	uint64_t cr0, cr3, cr4;
+	uint16_t tr;
+
+	asm volatile("mov %%cr0, %0" : "=r"(cr0));
+	asm volatile("mov %%cr3, %0" : "=r"(cr3));
+	asm volatile("mov %%cr4, %0" : "=r"(cr4));
+	asm volatile("sgdt %0" : "=m"(gdtr));
+	asm volatile("sidt %0" : "=m"(idtr));
+	asm volatile("str %0" : "=r"(tr));
+	w(HOST_CR0, cr0);
+	w(HOST_CR3, cr3);
+	w(HOST_CR4, cr4);
+	w(HOST_CS_SELECTOR, SEL_CODE);
+	w(HOST_SS_SELECTOR, SEL_DATA);
+	w(HOST_DS_SELECTOR, SEL_DATA);
+	w(HOST_ES_SELECTOR, SEL_DATA);
+	w(HOST_FS_SELECTOR, 0);
+	w(HOST_GS_SELECTOR, 0);
+	/* 27.2.3: the host TR selector must not be 0. */
+	w(HOST_TR_SELECTOR, tr);
+	w(HOST_TR_BASE, hv_tss_base());
+	w(HOST_FS_BASE, 0);
+	w(HOST_GS_BASE, 0);
+	w(HOST_GDTR_BASE, gdtr.base);
+	w(HOST_IDTR_BASE, idtr.base);
+	w(HOST_IA32_SYSENTER_CS, 0);
+	w(HOST_IA32_SYSENTER_ESP, 0);
+	w(HOST_IA32_SYSENTER_EIP, 0);
+	w(HOST_IA32_EFER, rdmsr(MSR_IA32_EFER));
+	w(HOST_IA32_PAT, rdmsr(MSR_IA32_PAT));
+	w(HOST_RIP, (uint64_t)vmx_exit_entry);
+}
+
+static void guest_segment(enum vmcs_field sel, uint16_t s, uint32_t ar)
+{
+	/* Selector, then limit, AR and base at fixed distances (appendix B). */
+	unsigned i = (sel - GUEST_ES_SELECTOR) / 2;
+
+	w(sel, s);
+	w(GUEST_ES_LIMIT + 2 * i, ar == AR_UNUSABLE ? 0 : 0xffffffff);
+	w(GUEST_ES_AR + 2 * i, ar);
+	w(GUEST_ES_BASE + 2 * i, 0);
+}
+
+static void setup_guest(struct vcpu *v, uint32_t entry, uint32_t info_gpa)
+{
+	const struct vmx_caps *c = v->caps;
+	uint64_t fixed0 = c->cr0_fixed0 & ~(CR0_PE | CR0_PG);
+
+	/* CR0, CR4: the guest sees its own bits; bits VMX fixes are ours. */
+	v->cr0_mask = (fixed0 | ~c->cr0_fixed1) & 0xffffffffu;
+	v->cr4_mask = (c->cr4_fixed0 | ~c->cr4_fixed1) & 0xffffffffu;
+	v->cr0_shadow = CR0_PE | CR0_ET;
+	v->cr4_shadow = 0;
+	w(GUEST_CR0, (v->cr0_shadow | fixed0) & c->cr0_fixed1);
+	w(GUEST_CR4, c->cr4_fixed0 & c->cr4_fixed1);
+	w(CR0_GUEST_HOST_MASK, v->cr0_mask);
+	w(CR4_GUEST_HOST_MASK, v->cr4_mask);
+	w(CR0_READ_SHADOW, v->cr0_shadow);
+	w(CR4_READ_SHADOW, v->cr4_shadow);
+	w(GUEST_CR3, 0);
+	w(GUEST_DR7, 0x400);
+
+	guest_segment(GUEST_CS_SELECTOR, SEL_CODE, AR_CODE32);
+	guest_segment(GUEST_SS_SELECTOR, SEL_DATA, AR_DATA32);
+	guest_segment(GUEST_DS_SELECTOR, SEL_DATA, AR_DATA32);
+	guest_segment(GUEST_ES_SELECTOR, SEL_DATA, AR_DATA32);
+	guest_segment(GUEST_FS_SELECTOR, SEL_DATA, AR_DATA32);
+	guest_segment(GUEST_GS_SELECTOR, SEL_DATA, AR_DATA32);
+	guest_segment(GUEST_LDTR_SELECTOR, 0, AR_UNUSABLE);
+	/* 27.3.1.2: TR must be a usable busy TSS even if the guest has none. */
+	w(GUEST_TR_SELECTOR, 0);
+	w(GUEST_TR_BASE, 0);
+	w(GUEST_TR_LIMIT, 0xff);
+	w(GUEST_TR_AR, AR_TSS32_BUSY);
+	w(GUEST_GDTR_BASE, 0);
+	w(GUEST_GDTR_LIMIT, 0xffff);
+	w(GUEST_IDTR_BASE, 0);
+	w(GUEST_IDTR_LIMIT, 0xffff);
+
+	w(GUEST_RIP, entry);
+	w(GUEST_RSP, 0);
+	w(GUEST_RFLAGS, RFLAGS_FIXED);
+	w(GUEST_IA32_EFER, 0);
+	w(GUEST_IA32_PAT, PAT_DEFAULT);
+	w(GUEST_IA32_DEBUGCTL, 0);
+	w(GUEST_SYSENTER_CS, 0);
+	w(GUEST_SYSENTER_ESP, 0);
+	w(GUEST_SYSENTER_EIP, 0);
+	w(GUEST_ACTIVITY_STATE, ACTIVITY_ACTIVE);
+	w(GUEST_INTERRUPTIBILITY, 0);
+	w(GUEST_PENDING_DBG_EXCEPTIONS, 0);
+	w(VMCS_LINK_POINTER, ~0ul);         /* 27.3.1.5: no shadow VMCS */
+
+	memset(&v->regs, 0, sizeof(v->regs));
+	v->regs.rax = MB_MAGIC_EAX;
+	v->regs.rbx = info_gpa;
+}
+
+void vmcs_setup(struct vcpu *v, uint64_t eptp, uint64_t io_bitmaps_pa,
+		uint64_t msr_bitmap_pa, uint32_t entry, uint32_t info_gpa)
+{
+	const struct vmx_controls *ctl = v->ctl;
+
+	w(PIN_BASED_VM_EXEC_CONTROL, ctl->pin);
+	w(CPU_BASED_VM_EXEC_CONTROL, ctl->proc);
+	w(SECONDARY_VM_EXEC_CONTROL, ctl->proc2);
+	w(VM_EXIT_CONTROLS, ctl->exit);
+	w(VM_ENTRY_CONTROLS, ctl->entry);
+	w(EXCEPTION_BITMAP, 0);
+	w(PAGE_FAULT_ERROR_CODE_MASK, 0);
+	w(PAGE_FAULT_ERROR_CODE_MATCH, 0);
+	w(CR3_TARGET_COUNT, 0);
+	w(VM_EXIT_MSR_STORE_COUNT, 0);
+	w(VM_EXIT_MSR_LOAD_COUNT, 0);
+	w(VM_ENTRY_MSR_LOAD_COUNT, 0);
+	w(VM_ENTRY_INTR_INFO, 0);
+	w(TSC_OFFSET, 0);
+	w(IO_BITMAP_A, io_bitmaps_pa);
+	w(IO_BITMAP_B, io_bitmaps_pa + 4096);
+	w(MSR_BITMAP, msr_bitmap_pa);
+	w(EPT_POINTER, eptp);
+	if (ctl->proc2 & SECONDARY_ENABLE_VPID)
+		w(VPID, 1);
+	if (ctl->pin & PIN_PREEMPTION_TIMER)
+		w(VMX_PREEMPTION_TIMER_VALUE, HV_PREEMPTION_TICKS);
+	setup_host();
+	setup_guest(v, entry, info_gpa);
+}
+
+/* VM-instruction error numbers (31.4, table 31-1). */
+const char *vmx_instruction_error_name(uint32_t e)
+{
+	static const char *const names[] = {
+		[1] = "VMCALL executed in VMX root operation",
+		[2] = "VMCLEAR with invalid physical address",
+		[3] = "VMCLEAR with VMXON pointer",
+		[4] = "VMLAUNCH with non-clear VMCS",
+		[5] = "VMRESUME with non-launched VMCS",
+		[6] = "VMRESUME after VMXOFF",
+		[7] = "VM entry with invalid control field(s)",
+		[8] = "VM entry with invalid host-state field(s)",
+		[9] = "VMPTRLD with invalid physical address",
+		[10] = "VMPTRLD with VMXON pointer",
+		[11] = "VMPTRLD with incorrect VMCS revision identifier",
+		[12] = "VMREAD/VMWRITE from/to unsupported VMCS component",
+		[13] = "VMWRITE to read-only VMCS component",
+		[15] = "VMXON executed in VMX root operation",
+		[16] = "VM entry with invalid executive-VMCS pointer",
+		[17] = "VM entry with non-launched executive VMCS",
+		[18] = "VM entry with executive-VMCS pointer not VMXON pointer",
+		[19] = "VMCALL with non-clear VMCS",
+		[20] = "VMCALL with invalid VM-exit control fields",
+		[22] = "VMCALL with incorrect MSEG revision identifier",
+		[23] = "VMXOFF under dual-monitor treatment of SMIs and SMM",
+		[24] = "VMCALL with invalid SMM-monitor features",
+		[25] = "VM entry with invalid VM-execution control fields in executive VMCS",
+		[26] = "VM entry with events blocked by MOV SS",
+		[28] = "invalid operand to INVEPT/INVVPID",
+	};
+
+	if (e < ARRAY_SIZE(names) && names[e])
+		return names[e];
+	return "unknown VM-instruction error";
+}
+
+void vmcs_dump_guest(void)
+{
+	unsigned i;
+
+	kprintf("hv: guest state:\n");
+	for (i = 0; i < ARRAY_SIZE(vmcs_fields); i++)
+		if (!strncmp(vmcs_fields[i].name, "GUEST_", 6) ||
+		    !strncmp(vmcs_fields[i].name, "VMCS_LINK", 9))
+			kprintf("hv:   %-28s 0x%lx\n", vmcs_fields[i].name,
+				vmread(vmcs_fields[i].enc));
+}
+
+/*
+ * The guest-state checks of 27.3.1 that a hand-made VMCS can get wrong,
+ * so that a failed entry names the check and not just "invalid guest
+ * state". Returns the number of failed checks, each printed.
+ */
+static int check_guest_state(const struct vcpu *v)
+{
+	const struct vmx_caps *c = v->caps;
+	uint64_t cr0 = vmread(GUEST_CR0), cr4 = vmread(GUEST_CR4);
+	uint64_t efer = vmread(GUEST_IA32_EFER), rflags = vmread(GUEST_RFLAGS);
+	uint64_t entry = vmread(VM_ENTRY_CONTROLS), proc2 = vmread(SECONDARY_VM_EXEC_CONTROL);
+	uint64_t fixed0 = c->cr0_fixed0;
+	uint32_t cs_ar = (uint32_t)vmread(GUEST_CS_AR), tr_ar = (uint32_t)vmread(GUEST_TR_AR);
+	uint32_t ss_ar = (uint32_t)vmread(GUEST_SS_AR);
+	int ia32e = !!(entry & ENTRY_IA32E_MODE_GUEST), bad = 0;
+
+#define GUEST_CHECK(cond, ...) \
+	do { if (!(cond)) { kprintf("hv: failed check (27.3.1): " __VA_ARGS__); kprintf("\n"); bad++; } } while (0)
+
+	if (proc2 & SECONDARY_UNRESTRICTED_GUEST)
+		fixed0 &= ~(CR0_PE | CR0_PG);
+	GUEST_CHECK((cr0 & fixed0) == fixed0 && !(cr0 & ~c->cr0_fixed1 & 0xffffffffu),
+		    "guest CR0 0x%lx outside IA32_VMX_CR0_FIXED0/1", cr0);
+	GUEST_CHECK(!(cr0 & CR0_PG) || (cr0 & CR0_PE), "guest CR0.PG set without CR0.PE");
+	GUEST_CHECK((cr4 & c->cr4_fixed0) == c->cr4_fixed0 && !(cr4 & ~c->cr4_fixed1),
+		    "guest CR4 0x%lx outside IA32_VMX_CR4_FIXED0/1", cr4);
+	GUEST_CHECK(!ia32e || ((cr0 & CR0_PG) && (cr4 & CR4_PAE)),
+		    "IA-32e mode guest needs CR0.PG and CR4.PAE");
+	GUEST_CHECK(!!(efer & EFER_LMA) == ia32e, "guest EFER.LMA differs from the IA-32e mode guest control");
+	GUEST_CHECK(!(cr0 & CR0_PG) || !!(efer & EFER_LME) == !!(efer & EFER_LMA),
+		    "guest EFER.LME differs from EFER.LMA with paging on");
+	GUEST_CHECK((rflags & RFLAGS_FIXED) && !(rflags & 0xffffffffffc08028ul),
+		    "guest RFLAGS 0x%lx: bit 1 must be 1, reserved bits 0", rflags);
+	GUEST_CHECK(cs_ar & 0x80 && cs_ar & 0x10 && (cs_ar & 0x9) == 0x9,
+		    "guest CS access rights 0x%x: accessed code, S=1, P=1", cs_ar);
+	GUEST_CHECK((ss_ar & AR_UNUSABLE) || ((ss_ar & 0x80) && ((ss_ar & 0xf) == 3 || (ss_ar & 0xf) == 7)),
+		    "guest SS access rights 0x%x: read/write data", ss_ar);
+	GUEST_CHECK(!(tr_ar & AR_UNUSABLE) && (tr_ar & 0x80) && !(tr_ar & 0x10) &&
+		    ((tr_ar & 0xf) == 11 || (!ia32e && (tr_ar & 0xf) == 3)),
+		    "guest TR access rights 0x%x: a present busy TSS", tr_ar);
+	GUEST_CHECK(vmread(GUEST_ACTIVITY_STATE) <= ACTIVITY_HLT, "guest activity state");
+	GUEST_CHECK(vmread(VMCS_LINK_POINTER) == ~0ul, "VMCS link pointer must be all ones");
+#undef GUEST_CHECK
+	return bad;
+}
+
+void vmcs_report_entry_failure(struct vcpu *v, int launch_failed)
+{
+	if (launch_failed) {
+		uint32_t e = (uint32_t)vmread(VM_INSTRUCTION_ERROR);
+
+		kprintf("hv: error: %s failed: VM_INSTRUCTION_ERROR=%u (%s)\n",
+			v->launched ? "VMRESUME" : "VMLAUNCH", e, vmx_instruction_error_name(e));
+		guest_kill(v, HV_STATUS_ENTRY_FAILED, "VM entry failed: VM_INSTRUCTION_ERROR %u", e);
+	} else {
+		uint32_t reason = (uint32_t)vmread(VM_EXIT_REASON) & 0xffff;
+
+		kprintf("hv: error: VM entry failed: exit reason %u (%s), qualification 0x%lx\n",
+			reason, exit_reason_name(reason), vmread(EXIT_QUALIFICATION));
+		if (reason == EXIT_REASON_ENTRY_FAIL_GUEST_STATE && !check_guest_state(v))
+			kprintf("hv: no check of 27.3.1 that the hypervisor knows fails\n");
+		guest_kill(v, HV_STATUS_ENTRY_FAILED, "VM entry failed: %s",
+			   exit_reason_name(reason));
+	}
+	vmcs_dump_guest();
+}
