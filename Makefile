@@ -24,7 +24,7 @@ GUEST_SRC := guest/main.c guest/console.c guest/cmdline.c guest/mm.c \
              guest/pv_native.c guest/pv_patch.c guest/selftest.c guest/bench.c \
              $(SHARED_C) boot/entry64.asm guest/isr.asm
 
-HV_SRC := hv/main.c hv/console.c hv/cpu.c hv/vmx.c hv/vmcs.c hv/ept.c \
+HV_SRC := hv/main.c hv/console.c hv/cpu.c hv/vmx.c hv/vmx_ctl.c hv/vmcs.c hv/ept.c \
           hv/guest_load.c hv/vmexit.c hv/io.c hv/msr.c hv/stats.c \
           $(SHARED_C) boot/entry64.asm hv/vmentry.asm hv/trap.asm
 
@@ -117,13 +117,18 @@ $(B)/tools/%: tools/%.c
 	$(CC) -std=c11 -O2 -Wall -Wextra -Werror -o $@ $<
 
 # ---- host unit tests ---------------------------------------------------------
-HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Iguest -Ishared/lib -Ishared -Itests/host \
+HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Iguest -Ihv -Ishared/lib -Ishared -Itests/host \
 	-fsanitize=address,undefined -fno-sanitize-recover=all
-HOST_TESTS := $(B)/host/test_pv_patch $(B)/host/test_cmdline $(B)/host/test_multiboot
+HOST_TESTS := $(B)/host/test_pv_patch $(B)/host/test_cmdline $(B)/host/test_multiboot \
+	$(B)/host/test_ept $(B)/host/test_vmx_ctl $(B)/host/test_guest_load
 
 $(B)/host/test_pv_patch: tests/host/test_pv_patch.c guest/pv_patch.c guest/pv_native.c
 $(B)/host/test_cmdline: tests/host/test_cmdline.c guest/cmdline.c
 $(B)/host/test_multiboot: tests/host/test_multiboot.c shared/lib/multiboot.c
+$(B)/host/test_ept: tests/host/test_ept.c hv/ept.c hv/ept.h hv/vmx.h
+$(B)/host/test_vmx_ctl: tests/host/test_vmx_ctl.c hv/vmx_ctl.c hv/vmx.h
+$(B)/host/test_guest_load: tests/host/test_guest_load.c hv/guest_load.c \
+	shared/lib/multiboot.c hv/guest_load.h
 $(HOST_TESTS): tests/host/check.h guest/pv_ops.h guest/pv_patch.h
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) -o $@ $(filter %.c,$^)

@@ -14,6 +14,7 @@
  */
 /* SPDX-License-Identifier: MIT */
 #include "guest.h"
+#include "hypercall.h"
 #include "lapic.h"
 #include "lib.h"
 #include "pv.h"
@@ -50,6 +51,11 @@ BENCH_FN(apic_eoi, pv_apic_eoi())
 BENCH_FN(timer_arm, pv_timer_arm(0))
 BENCH_FN(clock_read, bench_sink = pv_clock_read())
 BENCH_FN(console_write, pv_console_write(bench_buf, 0))
+BENCH_FN(hypercall, bench_sink = (uint64_t)hypercall(HC_null, 0, 0, 0))
+
+/* Benchmarks that are not pv ops, after them in the numbering. */
+#define BENCH_HYPERCALL PV_NR_OPS
+#define BENCH_COUNT (PV_NR_OPS + 1)
 
 struct bench {
 	unsigned op;
@@ -74,17 +80,23 @@ static const struct bench benches[] = {
 	{ PV_OP_timer_arm,     bench_timer_arm, 0 },
 	{ PV_OP_clock_read,    bench_clock_read, 0 },
 	{ PV_OP_console_write, bench_console_write, 0 },   /* len 0: the call */
+	{ BENCH_HYPERCALL,     bench_hypercall, 0 },       /* a null VMCALL */
 };
-_Static_assert(ARRAY_SIZE(benches) == PV_NR_OPS, "one benchmark line per pv op");
+_Static_assert(ARRAY_SIZE(benches) == BENCH_COUNT, "one benchmark per pv op, and the rest");
+
+static const char *bench_name(unsigned op)
+{
+	return op < PV_NR_OPS ? pv_op_info[op].name : "hypercall";
+}
 
 int bench_check(const char *list, char *err, size_t errlen)
 {
-	const char *names[PV_NR_OPS];
+	const char *names[BENCH_COUNT];
 	unsigned i;
 
-	for (i = 0; i < PV_NR_OPS; i++)
-		names[i] = pv_op_info[i].name;
-	return cmdline_list_check(list, names, PV_NR_OPS, err, errlen);
+	for (i = 0; i < BENCH_COUNT; i++)
+		names[i] = bench_name(i);
+	return cmdline_list_check(list, names, BENCH_COUNT, err, errlen);
 }
 
 static const char *bench_mode(void)
@@ -114,14 +126,14 @@ int bench_run(const char *list, uint32_t iters)
 	empty = bench_empty(iters);
 	for (i = 0; i < ARRAY_SIZE(benches); i++) {
 		const struct bench *b = &benches[i];
-		const char *name = pv_op_info[b->op].name;
+		const char *name = bench_name(b->op);
 		uint64_t t;
 		int64_t cost100;
 
 		if (!cmdline_list_has(list, name))
 			continue;
-		if (!b->fn) {
-			kprintf("bench: op=%s skipped=%s\n", name, b->skip);
+		if (!b->fn || (b->op == BENCH_HYPERCALL && !platform_hv.ours)) {
+			kprintf("bench: op=%s skipped=%s\n", name, b->fn ? "no-hypervisor" : b->skip);
 			continue;
 		}
 		t = b->fn(iters);
@@ -131,7 +143,7 @@ int bench_run(const char *list, uint32_t iters)
 			name, iters, cost100 < 0 ? "-" : "",
 			(cost100 < 0 ? -cost100 : cost100) / 100,
 			(cost100 < 0 ? -cost100 : cost100) % 100,
-			pv_bench_pad(b->op), bench_mode());
+			b->op < PV_NR_OPS ? pv_bench_pad(b->op) : 0, bench_mode());
 		done++;
 	}
 	kprintf("bench: done ops=%u loop=%lu.%02lu\n", done, empty / iters,

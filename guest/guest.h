@@ -38,6 +38,7 @@ struct hv_info {
 	uint32_t max_leaf, version;
 };
 void platform_detect(struct hv_info *hv);
+extern struct hv_info platform_hv;      /* what platform_detect found */
 void native_exit(unsigned status) __attribute__((noreturn));
 
 /* pv_ops.c */

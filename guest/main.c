@@ -70,7 +70,6 @@ void kmain(uint32_t magic, uint32_t info_addr);
 
 void kmain(uint32_t magic, uint32_t info_addr)
 {
-	struct hv_info hv;
 	char err[160];
 	int failed;
 
@@ -98,8 +97,8 @@ void kmain(uint32_t magic, uint32_t info_addr)
 		usage_error("bench=", err);
 	print_boot_info(&boot_info);
 
-	platform_detect(&hv);
-	pv_boot(guest_opts.pv, guest_opts.pv_report, &hv);
+	platform_detect(&platform_hv);
+	pv_boot(guest_opts.pv, guest_opts.pv_report, &platform_hv);
 
 	mm_init(&boot_info);
 	if (lapic_init())

@@ -16,6 +16,8 @@ void native_exit(unsigned status)
 	machine_exit(status);
 }
 
+struct hv_info platform_hv;
+
 void platform_detect(struct hv_info *hv)
 {
 	uint32_t a, b, c, d;

@@ -11,6 +11,7 @@
  */
 /* SPDX-License-Identifier: MIT */
 #include "guest.h"
+#include "hypercall.h"
 #include "lapic.h"
 #include "lib.h"
 #include "mm.h"
@@ -19,6 +20,10 @@
 #include "x86.h"
 
 static char why[160];
+
+/* A test returns 0 (passed), -1 (failed, why says why) or SKIPPED. */
+#define SKIPPED 1
+#define SKIP(...) do { snprintf(why, sizeof(why), __VA_ARGS__); return SKIPPED; } while (0)
 
 #define CHECK(cond, ...)                                                \
 	do {                                                            \
@@ -298,6 +303,51 @@ static int test_memmap(void)
 	return 0;
 }
 
+/* Exit accounting, served by hypercall (hypercalls.def). */
+static int test_hypercall(void)
+{
+	uint32_t a, b, c, d;
+	int64_t before, after, total;
+
+	if (!platform_hv.ours)
+		SKIP("not running on this hypervisor");
+	CHECK(hypercall(HC_null, 0, 0, 0) == HV_OK, "null hypercall failed");
+	before = hypercall(HC_exit_count, 10 /* CPUID */, 0, 0);
+	total = hypercall(HC_exits_total, 0, 0, 0);
+	cpuid(0, 0, &a, &b, &c, &d);
+	after = hypercall(HC_exit_count, 10, 0, 0);
+	CHECK(before >= 0 && after == before + 1, "CPUID exits %ld then %ld", before, after);
+	CHECK(total > before, "exits_total %ld below the CPUID count %ld", total, before);
+	before = hypercall(HC_port_count, 0x80, 0, 0);
+	outb(0x80, 0);
+	after = hypercall(HC_port_count, 0x80, 0, 0);
+	CHECK(after == before + 1, "port 0x80 exits %ld then %ld", before, after);
+	CHECK(hypercall(0xffff, 0, 0, 0) == -HV_ENOSYS, "unknown hypercall did not say ENOSYS");
+	CHECK(hypercall(HC_exit_count, 1000, 0, 0) == -HV_EINVAL, "bad reason did not say EINVAL");
+	return 0;
+}
+
+/*
+ * Read guest-physical memory past the end of the guest's RAM: under the
+ * hypervisor that is its memory or nobody's, and the guest must be stopped
+ * there. Not in "all": it ends the run.
+ */
+static int test_escape(void)
+{
+	const struct boot_info *bi = &boot_info;
+	uint64_t end = bi->usable[bi->nr_usable - 1].base + bi->usable[bi->nr_usable - 1].len;
+	uint64_t pa = (end + (2ul << 20)) & ~(PAGE_SIZE - 1);
+	volatile uint64_t *p = (volatile uint64_t *)MM_TEST_VA;
+	uint64_t v;
+
+	kprintf("selftest: escape: reading guest-physical 0x%lx, past the end of RAM\n", pa);
+	mm_map_4k(MM_TEST_VA, pa, PTE_W);
+	pv_flush_tlb_one(MM_TEST_VA);
+	v = *p;
+	CHECK(0, "read 0x%lx at 0x%lx and nobody stopped the guest", v, pa);
+	return 0;
+}
+
 static int test_fail(void)
 {
 	CHECK(0, "this test fails on purpose (tests=fail)");
@@ -329,6 +379,8 @@ static const struct selftest tests[] = {
 	{ "memmap",     test_memmap,     1 },
 	{ "halt",       test_halt,       1 },
 	{ "apic",       test_apic,       1 },
+	{ "hypercall",  test_hypercall,  1 },
+	{ "escape",     test_escape,     0 },
 	{ "fail",       test_fail,       0 },
 	{ "fault",      test_fault,      0 },
 };
@@ -345,7 +397,7 @@ int selftest_check(const char *list, char *err, size_t errlen)
 
 int selftest_run(const char *list)
 {
-	unsigned i, passed = 0, failed = 0;
+	unsigned i, passed = 0, failed = 0, skipped = 0;
 
 	for (i = 0; i < ARRAY_SIZE(tests); i++) {
 		const struct selftest *t = &tests[i];
@@ -353,15 +405,22 @@ int selftest_run(const char *list)
 		if (!strcmp(list, "all") ? !t->in_all : !cmdline_list_has(list, t->name))
 			continue;
 		why[0] = 0;
-		if (t->fn() == 0) {
+		switch (t->fn()) {
+		case 0:
 			kprintf("selftest: %s ... ok\n", t->name);
 			passed++;
-		} else {
+			break;
+		case SKIPPED:
+			kprintf("selftest: %s ... skipped: %s\n", t->name, why);
+			skipped++;
+			break;
+		default:
 			kprintf("selftest: %s ... FAIL: %s\n", t->name, why);
 			failed++;
+			break;
 		}
 		pv_irq_disable();
 	}
-	kprintf("selftest: summary passed=%u failed=%u\n", passed, failed);
+	kprintf("selftest: summary passed=%u failed=%u skipped=%u\n", passed, failed, skipped);
 	return (int)failed;
 }

@@ -17,18 +17,6 @@
 
 #define CPUID_1_ECX_VMX         (1u << 5)
 
-int vmx_ctl_adjust(uint64_t cap_msr, uint32_t want, uint32_t need,
-		   uint32_t *out, uint32_t *missing)
-{
-	uint32_t must_be_1 = (uint32_t)cap_msr;         /* allowed-0 settings */
-	uint32_t may_be_1 = (uint32_t)(cap_msr >> 32);  /* allowed-1 settings */
-	uint32_t lacking = need & ~may_be_1;
-
-	*out = (want | need | must_be_1) & may_be_1;
-	*missing = lacking & -lacking;                  /* lowest missing bit */
-	return lacking ? -1 : 0;
-}
-
 static const char *yes(uint64_t v) { return v ? "yes" : "no"; }
 
 static int refuse(const char *what, const char *detail)
