@@ -8,6 +8,7 @@
  *   guest_load.c the guest's Multiboot loader and its info block
  *   vmexit.c     the VM-exit dispatch table and its handlers
  *   io.c         port I/O: COM1, port 0x80, the exit ports, absent ports
+ *   mmio.c       absent MMIO (mmio_decode.c: the moves it understands)
  *   msr.c        the MSR bitmap and RDMSR/WRMSR
  *   stats.c      exit accounting
  *   vmentry.asm  VMLAUNCH/VMRESUME and the VM-exit entry point
@@ -120,6 +121,12 @@ void guest_kill(struct vcpu *v, unsigned status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void guest_exit_request(struct vcpu *v, unsigned status, const char *how);
 
+/* mmio.c: [HV_MMIO_WINDOW, 4 GiB) less the local APIC is absent MMIO. */
+#define HV_MMIO_WINDOW 0xc0000000ul
+int mmio_absent_gpa(uint64_t gpa);
+int mmio_absent_access(struct vcpu *v);
+uint64_t *vcpu_gpr(struct vcpu *v, unsigned n);
+
 /* io.c, msr.c */
 void io_init(uint8_t *bitmap_a, uint8_t *bitmap_b);
 void io_exit(struct vcpu *v);
@@ -134,6 +141,7 @@ struct hv_stats {
 	uint64_t root_tsc[EXIT_REASON_MAX];     /* TSC spent in root mode */
 	uint64_t setup_tsc;                     /* hv entry to first VMLAUNCH */
 	uint64_t hypercalls[8];                 /* by number; the last: others */
+	uint64_t mmio_absent;                   /* accesses to absent MMIO */
 };
 extern struct hv_stats hv_stats;
 void stats_count_exit(struct vcpu *v);

@@ -102,6 +102,8 @@ void stats_print(void)
 			kprintf("hv: stats: exit reason=%u name=%s count=%lu root_tsc=%lu per_exit=%lu\n",
 				i, exit_reason_name(i), hv_stats.by_reason[i], hv_stats.root_tsc[i],
 				hv_stats.root_tsc[i] / hv_stats.by_reason[i]);
+	if (hv_stats.mmio_absent)
+		kprintf("hv: stats: absent mmio accesses=%lu\n", hv_stats.mmio_absent);
 	for (i = 0; i < nports; i++)
 		kprintf("hv: stats: io port=0x%x count=%lu\n", ports[i].port, ports[i].count);
 	if (ports_other)

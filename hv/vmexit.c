@@ -98,8 +98,8 @@ static unsigned guest_cpl(void)
 	return (unsigned)(vmread(GUEST_SS_AR) >> 5) & 3;
 }
 
-/* Register by its number in exit qualifications (table 28-3). */
-static uint64_t *gpr(struct vcpu *v, unsigned n)
+/* Register by its number in exit qualifications (table 28-3); NULL: RSP. */
+uint64_t *vcpu_gpr(struct vcpu *v, unsigned n)
 {
 	struct guest_regs *r = &v->regs;
 	uint64_t *const regs[16] = {
@@ -111,7 +111,7 @@ static uint64_t *gpr(struct vcpu *v, unsigned n)
 
 static uint64_t gpr_read(struct vcpu *v, unsigned n)
 {
-	return n == 4 ? vmread(GUEST_RSP) : *gpr(v, n);
+	return n == 4 ? vmread(GUEST_RSP) : *vcpu_gpr(v, n);
 }
 
 static void gpr_write(struct vcpu *v, unsigned n, uint64_t val)
@@ -119,7 +119,7 @@ static void gpr_write(struct vcpu *v, unsigned n, uint64_t val)
 	if (n == 4)
 		vmwrite(GUEST_RSP, val);
 	else
-		*gpr(v, n) = val;
+		*vcpu_gpr(v, n) = val;
 }
 
 static void unhandled_exit(struct vcpu *v)
@@ -334,6 +334,9 @@ static void handle_ept_violation(struct vcpu *v)
 	uint64_t gpa = vmread(GUEST_PHYSICAL_ADDRESS);
 	char access[8];
 	unsigned n = 0;
+
+	if (mmio_absent_gpa(gpa) && !(v->qual & EPT_QUAL_FETCH) && !mmio_absent_access(v))
+		return;
 
 	if (v->qual & EPT_QUAL_READ) access[n++] = 'r';
 	if (v->qual & EPT_QUAL_WRITE) access[n++] = 'w';
