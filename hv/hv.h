@@ -140,6 +140,7 @@ struct hv_stats {
 	uint64_t by_reason[EXIT_REASON_MAX];
 	uint64_t root_tsc[EXIT_REASON_MAX];     /* TSC spent in root mode */
 	uint64_t setup_tsc;                     /* hv entry to first VMLAUNCH */
+	uint64_t setup_console_tsc;             /* of which waiting on COM1 */
 	uint64_t hypercalls[8];                 /* by number; the last: others */
 	uint64_t mmio_absent;                   /* accesses to absent MMIO */
 };

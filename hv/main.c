@@ -298,6 +298,7 @@ void kmain(uint32_t magic, uint32_t info_addr)
 		}
 		if (!vcpu.launched) {
 			hv_stats.setup_tsc = vcpu.regs.tsc_entry - boot_tsc;
+			hv_stats.setup_console_tsc = uart_wait_tsc;
 			vcpu.launched = 1;
 		}
 		vmexit_dispatch(&vcpu);

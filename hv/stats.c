@@ -95,8 +95,9 @@ void stats_print(void)
 {
 	unsigned i;
 
-	kprintf("hv: stats: exits=%lu setup=%lu tsc (hypervisor entry to first VM entry)\n",
-		hv_stats.exits, hv_stats.setup_tsc);
+	kprintf("hv: stats: exits=%lu setup=%lu tsc (hypervisor entry to first VM entry; "
+		"%lu of it waiting on COM1)\n", hv_stats.exits, hv_stats.setup_tsc,
+		hv_stats.setup_console_tsc);
 	for (i = 0; i < EXIT_REASON_MAX; i++)
 		if (hv_stats.by_reason[i])
 			kprintf("hv: stats: exit reason=%u name=%s count=%lu root_tsc=%lu per_exit=%lu\n",

@@ -37,5 +37,6 @@ void machine_exit(unsigned status) __attribute__((noreturn));
 void uart_init(void);
 void uart_write(const char *buf, size_t len);
 void uart_flush(void);
+extern uint64_t uart_wait_tsc;          /* TSC spent waiting on the UART */
 
 #endif

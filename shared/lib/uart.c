@@ -39,13 +39,18 @@ void uart_init(void)
 	outb(COM1 + UART_MCR, 0x03);            /* DTR, RTS */
 }
 
+/* TSC spent waiting for the UART: boot-cost reports leave it out. */
+uint64_t uart_wait_tsc;
+
 static void uart_wait(uint8_t bit)
 {
+	uint64_t t0 = rdtsc();
 	unsigned spin;
 
 	for (spin = 0; spin < UART_POLL_MAX; spin++)
 		if (inb(COM1 + UART_LSR) & bit)
 			break;
+	uart_wait_tsc += rdtsc() - t0;
 }
 
 void uart_write(const char *buf, size_t len)
