@@ -53,8 +53,14 @@ int ept_map(struct ept *e, uint64_t gpa, uint64_t hpa, uint64_t size, uint64_t a
 		return -1;
 	while (size) {
 		int big = e->large_pages && !((gpa | hpa) & (SIZE_2M - 1)) && size >= SIZE_2M;
-		uint64_t step = big ? SIZE_2M : SIZE_4K;
-		uint64_t *pe = entry(e, gpa, big ? 1 : 0);
+		uint64_t *pe = big ? entry(e, gpa, 1) : 0, step;
+
+		/* A 2 MiB frame that already has a page table keeps it. */
+		if (pe && (*pe & EPT_RWX) && !(*pe & EPT_LARGE))
+			big = 0;
+		if (!big)
+			pe = entry(e, gpa, 0);
+		step = big ? SIZE_2M : SIZE_4K;
 
 		if (!pe)
 			return -1;
