@@ -96,7 +96,7 @@ static int load_kludge(const uint8_t *img, uint64_t len, const struct mb_header 
 static int load_elf(const uint8_t *img, uint64_t len, const struct guest_mem *gm,
 		    struct mb_image *out, char *err, size_t errlen)
 {
-	int is64;
+	int is64, entry_loaded = 0;
 	uint64_t phoff, entry, lo = ~0ul, hi = 0;
 	unsigned phnum, phentsize, i;
 
@@ -140,10 +140,12 @@ static int load_elf(const uint8_t *img, uint64_t len, const struct guest_mem *gm
 			lo = paddr;
 		if (paddr + memsz > hi)
 			hi = paddr + memsz;
+		if (entry >= paddr && entry - paddr < memsz)
+			entry_loaded = 1;
 	}
 	if (hi == 0)
 		return ERR("ELF image has no PT_LOAD segment");
-	if (entry < lo || entry >= hi || entry > 0xffffffffu)
+	if (!entry_loaded || entry > 0xffffffffu)
 		return ERR("ELF entry 0x%lx outside the loaded segments", entry);
 	out->entry = (uint32_t)entry;
 	out->load_start = (uint32_t)lo;

@@ -205,8 +205,8 @@ static void setup_guest(uint64_t cap, uint32_t *entry, uint32_t *info_gpa)
 	guest_mem.size = (base + len - g) & ~(SIZE_2M - 1);
 	if (guest_mem.size > cap)
 		guest_mem.size = cap & ~(SIZE_2M - 1);
-	if (guest_mem.size > FOUR_GIB - SIZE_2M)
-		guest_mem.size = FOUR_GIB - SIZE_2M;
+	if (guest_mem.size > HV_MMIO_WINDOW)      /* RAM stays below the MMIO window */
+		guest_mem.size = HV_MMIO_WINDOW;
 
 	if (mb_load_image((const uint8_t *)(uint64_t)img->start, img->end - img->start,
 			  &guest_mem, &im, err, sizeof(err)))
