@@ -4,7 +4,9 @@
  * Each op runs in a loop of n iterations between two ordered TSC reads;
  * the same loop with an empty body is subtracted, and the cost per op is
  * printed in hundredths, one key=value line per op:
- *   bench: op=NAME iters=N cost=C.CC unit=tsc pad=P mode=M
+ *   bench: op=NAME iters=N cost=C.CC unit=tsc pad=P mode=M exits=X.XX
+ * (exits per op: counted by this hypervisor, "-" elsewhere). "workload"
+ * runs workload.c.
  * Under Bochs (clock: sync=none) a TSC tick is one instruction, so costs
  * are exact instruction counts; under KVM they are cycles. pad is the
  * number of padding NOPs the op's site executes (0 in a direct build).
@@ -51,11 +53,13 @@ BENCH_FN(apic_eoi, pv_apic_eoi())
 BENCH_FN(timer_arm, pv_timer_arm(0))
 BENCH_FN(clock_read, bench_sink = pv_clock_read())
 BENCH_FN(console_write, pv_console_write(bench_buf, 0))
+BENCH_FN(cpuid, { uint32_t r[4]; pv_cpuid(1, 0, r); bench_sink = r[0]; })
 BENCH_FN(hypercall, bench_sink = (uint64_t)hypercall(HC_null, 0, 0, 0))
 
 /* Benchmarks that are not pv ops, after them in the numbering. */
 #define BENCH_HYPERCALL PV_NR_OPS
-#define BENCH_COUNT (PV_NR_OPS + 1)
+#define BENCH_WORKLOAD (PV_NR_OPS + 1)
+#define BENCH_COUNT (PV_NR_OPS + 2)
 
 struct bench {
 	unsigned op;
@@ -80,13 +84,16 @@ static const struct bench benches[] = {
 	{ PV_OP_timer_arm,     bench_timer_arm, 0 },
 	{ PV_OP_clock_read,    bench_clock_read, 0 },
 	{ PV_OP_console_write, bench_console_write, 0 },   /* len 0: the call */
+	{ PV_OP_cpuid,         bench_cpuid, 0 },
 	{ BENCH_HYPERCALL,     bench_hypercall, 0 },       /* a null VMCALL */
+	{ BENCH_WORKLOAD,      0, "workload" },            /* workload.c */
 };
 _Static_assert(ARRAY_SIZE(benches) == BENCH_COUNT, "one benchmark per pv op, and the rest");
 
 static const char *bench_name(unsigned op)
 {
-	return op < PV_NR_OPS ? pv_op_info[op].name : "hypercall";
+	return op < PV_NR_OPS ? pv_op_info[op].name :
+	       op == BENCH_HYPERCALL ? "hypercall" : "workload";
 }
 
 int bench_check(const char *list, char *err, size_t errlen)
@@ -128,22 +135,35 @@ int bench_run(const char *list, uint32_t iters)
 		const struct bench *b = &benches[i];
 		const char *name = bench_name(b->op);
 		uint64_t t;
-		int64_t cost100;
+		int64_t cost100, e0, e1;
+		char exits[24];
 
 		if (!cmdline_list_has(list, name))
 			continue;
+		if (b->op == BENCH_WORKLOAD) {
+			workload_run();
+			continue;
+		}
 		if (!b->fn || (b->op == BENCH_HYPERCALL && !platform_hv.ours)) {
 			kprintf("bench: op=%s skipped=%s\n", name, b->fn ? "no-hypervisor" : b->skip);
 			continue;
 		}
+		e0 = exits_now();
 		t = b->fn(iters);
+		e1 = exits_now();
 		pv_irq_disable();
 		cost100 = ((int64_t)t - (int64_t)empty) * 100 / (int64_t)iters;
-		kprintf("bench: op=%s iters=%u cost=%s%ld.%02ld unit=tsc pad=%u mode=%s\n",
+		if (e0 >= 0)    /* the second count is itself an exit */
+			snprintf(exits, sizeof(exits), "%ld.%02ld",
+				 (e1 - e0 - 1) / (int64_t)iters,
+				 (e1 - e0 - 1) * 100 / (int64_t)iters % 100);
+		else
+			snprintf(exits, sizeof(exits), "-");
+		kprintf("bench: op=%s iters=%u cost=%s%ld.%02ld unit=tsc pad=%u mode=%s exits=%s\n",
 			name, iters, cost100 < 0 ? "-" : "",
 			(cost100 < 0 ? -cost100 : cost100) / 100,
 			(cost100 < 0 ? -cost100 : cost100) % 100,
-			b->op < PV_NR_OPS ? pv_bench_pad(b->op) : 0, bench_mode());
+			b->op < PV_NR_OPS ? pv_bench_pad(b->op) : 0, bench_mode(), exits);
 		done++;
 	}
 	kprintf("bench: done ops=%u loop=%lu.%02lu\n", done, empty / iters,

@@ -47,6 +47,14 @@ extern const char *pv_backend_name;
 extern int pv_patched;          /* sites rewritten at boot */
 unsigned pv_bench_pad(unsigned op);
 
+/* workload.c */
+void workload_run(void);
+int64_t exits_now(void);
+
+/* pv_hv.c: the hypervisor's backend, or NULL when it cannot be had. */
+struct pv_backend;
+const struct pv_backend *pv_hv_backend(void);
+
 /* selftest.c, bench.c: *_check validates a name list (0 or -1 and err);
  * *_run returns the number of failures. */
 int selftest_check(const char *list, char *err, size_t errlen);

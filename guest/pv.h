@@ -138,6 +138,21 @@ static inline uint64_t pv_clock_read(void)
 	return lo;
 }
 
+/* CPUID leaf, subleaf into r[0..3] = EAX, EBX, ECX, EDX. */
+static inline void pv_cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
+{
+	uint32_t a, b, c, d;
+
+	asm volatile(PV_SITE(cpuid)
+		     : "=a"(a), "=b"(b), "=c"(c), "=d"(d)
+		     : "0"(leaf), "2"(sub), PV_SITE_OPERANDS(cpu, cpuid)
+		     : "memory", "cc");
+	r[0] = a;
+	r[1] = b;
+	r[2] = c;
+	r[3] = d;
+}
+
 void native_console_write(const char *buf, size_t len);
 
 /* Write len bytes to the console; the C ABI's clobbers. */

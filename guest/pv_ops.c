@@ -9,6 +9,7 @@
  * Environment: guest kernel at boot, interrupts off, before idt users.
  */
 /* SPDX-License-Identifier: MIT */
+#include "abi/hv_abi.h"
 #include "guest.h"
 #include "lib.h"
 #include "pv.h"
@@ -38,6 +39,7 @@ extern struct pv_site __pv_sites_start[], __pv_sites_end[];
 const char *pv_backend_name = "native";
 int pv_patched;
 static enum pv_mode pv_mode_used = PV_MODE_NATIVE;
+static const struct pv_backend *pv_backend_used = &pv_native_backend;
 
 static void report_site(const struct pv_site *s, const struct pv_patch_result *r)
 {
@@ -61,9 +63,20 @@ void pv_boot(enum pv_mode mode, int report, const struct hv_info *hv)
 	if (hv->present)
 		kprintf("pv: hypervisor present: '%s'%s\n", hv->signature,
 			hv->ours ? " (ours)" : "");
-	if (mode == PV_MODE_AUTO && hv->ours)
-		kprintf("pv: this build has no hypervisor backend yet: using native\n");
+	if (mode == PV_MODE_AUTO && hv->ours) {
+		if (hv->version >> 16 != HV_ABI_VERSION_MAJOR)
+			kprintf("pv: the hypervisor speaks ABI %u.%u, this guest %u.%u: "
+				"the major version differs: falling back to native\n",
+				hv->version >> 16, hv->version & 0xffff,
+				HV_ABI_VERSION_MAJOR, HV_ABI_VERSION_MINOR);
+		else {
+			const struct pv_backend *hb = pv_hv_backend();
+			if (hb)
+				b = hb;
+		}
+	}
 	pv_mode_used = mode;
+	pv_backend_used = b;
 
 	if (mode == PV_MODE_NOPATCH) {
 		kprintf("pv: backend=%s sites=%u patched=0 (pv=nopatch: indirect calls kept)\n",
@@ -104,15 +117,17 @@ void pv_boot(enum pv_mode mode, int report, const struct hv_info *hv)
  */
 unsigned pv_bench_pad(unsigned op)
 {
-	const struct pv_template *t = &pv_native_backend.tmpl[op];
+#ifdef PV_DIRECT
+	(void)op;
+	return 0;                       /* no sites: the native instructions */
+#else
+	const struct pv_template *t = &pv_backend_used->tmpl[op];
 	unsigned body;
 
-#ifdef PV_DIRECT
-	return 0;
-#endif
 	if (pv_mode_used == PV_MODE_NOPATCH)
 		body = PV_CALL_INDIRECT_LEN;
 	else
 		body = t->bytes ? (unsigned)(t->end - t->bytes) : PV_CALL_DIRECT_LEN;
 	return pv_op_info[op].site_len > body;
+#endif
 }

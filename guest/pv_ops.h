@@ -11,7 +11,8 @@
  *     interrupt entry and exit paths.
  *
  * Register contract of a kind-2 site: arguments in RDI, RSI (so a patched
- * site needs no shuffling), result in RAX, and only the registers in the
+ * site needs no shuffling; cpuid alone takes EAX, ECX and answers in EAX,
+ * EBX, ECX, EDX, as the instruction does), result in RAX, and only the registers in the
  * op's site clobber mask may change. The template functions reached by an
  * unpatched site therefore preserve every other register (callee-save
  * thunks, like Linux's PV_CALLEE_SAVE), except console_write, which follows
@@ -30,6 +31,7 @@
 #define PV_REG_RAX  (1u << 0)
 #define PV_REG_RCX  (1u << 1)
 #define PV_REG_RDX  (1u << 2)
+#define PV_REG_RBX  (1u << 3)
 #define PV_REG_RSI  (1u << 6)
 #define PV_REG_RDI  (1u << 7)
 #define PV_REG_R8   (1u << 8)
@@ -39,6 +41,7 @@
 #define PV_CLOB_NONE  0u
 #define PV_CLOB_RAX   PV_REG_RAX
 #define PV_CLOB_RAX_RDX (PV_REG_RAX | PV_REG_RDX)
+#define PV_CLOB_CPUID (PV_REG_RAX | PV_REG_RBX | PV_REG_RCX | PV_REG_RDX)
 /* Caller-saved registers of the SysV AMD64 C ABI. */
 #define PV_CLOB_C_ABI (PV_REG_RAX | PV_REG_RCX | PV_REG_RDX | PV_REG_RSI | \
 		       PV_REG_RDI | PV_REG_R8 | PV_REG_R9 | PV_REG_R10 | PV_REG_R11)
@@ -73,6 +76,7 @@
 #define PV_NATIVE_apic_eoi      "mov dword ptr [0xfffffffffee000b0], 0"
 #define PV_NATIVE_timer_arm     "mov dword ptr [0xfffffffffee00380], edi"
 #define PV_NATIVE_clock_read    "rdtsc; shl rdx, 32; or rax, rdx"
+#define PV_NATIVE_cpuid         "cpuid"
 
 /*
  * Hot ops, one line each:
@@ -97,7 +101,8 @@
 	X(cpu,     io_delay,       8, PV_CLOB_RAX,     PV_CLOB_NONE)    \
 	X(apic,    apic_eoi,      11, PV_CLOB_RAX,     PV_CLOB_NONE)    \
 	X(apic,    timer_arm,      8, PV_CLOB_RAX,     PV_CLOB_NONE)    \
-	X(time,    clock_read,     9, PV_CLOB_RAX_RDX, PV_CLOB_RAX_RDX)
+	X(time,    clock_read,     9, PV_CLOB_RAX_RDX, PV_CLOB_RAX_RDX) \
+	X(cpu,     cpuid,          6, PV_CLOB_CPUID,   PV_CLOB_CPUID)
 
 /* Hot ops whose native form is a C function: patched to a direct call. */
 #define PV_OP_CALL_LIST(X) \
@@ -133,7 +138,7 @@ struct pv_ops {
 		pv_thunk_t flush_tlb_one, flush_tlb_all;
 	} mmu;
 	struct pv_cpu_ops {
-		pv_thunk_t io_delay;
+		pv_thunk_t io_delay, cpuid;
 	} cpu;
 	struct pv_apic_ops {
 		pv_thunk_t apic_eoi, timer_arm;

@@ -303,7 +303,7 @@ static int test_memmap(void)
 	return 0;
 }
 
-/* Exit accounting, served by hypercall (hypercalls.def). */
+/* Exit accounting, served by hypercall (shared/abi/abi.def). */
 static int test_hypercall(void)
 {
 	uint32_t a, b, c, d;

@@ -7,6 +7,7 @@
  *   ept.c        the EPT builder (guest-physical -> host-physical)
  *   guest_load.c the guest's Multiboot loader and its info block
  *   vmexit.c     the VM-exit dispatch table and its handlers
+ *   hypercall.c  the hypercall dispatch table (shared/abi/abi.def)
  *   io.c         port I/O: COM1, port 0x80, the exit ports, absent ports
  *   mmio.c       absent MMIO (mmio_decode.c: the moves it understands)
  *   msr.c        the MSR bitmap and RDMSR/WRMSR
@@ -115,6 +116,13 @@ int vmx_enter(struct guest_regs *regs, int launched);
 
 /* vmexit.c */
 void vmexit_dispatch(struct vcpu *v);
+void vcpu_halt(struct vcpu *v);
+unsigned guest_cpl(void);
+void cpuid_guest_view(uint32_t leaf, uint32_t sub, uint32_t r[4]);
+extern uint32_t hv_abi_version;         /* what CPUID 0x40000001 says */
+
+/* hypercall.c */
+void hypercall_dispatch(struct vcpu *v);
 void vcpu_skip_insn(struct vcpu *v);
 void vcpu_inject_gp(struct vcpu *v);
 void guest_kill(struct vcpu *v, unsigned status, const char *fmt, ...)
@@ -141,7 +149,7 @@ struct hv_stats {
 	uint64_t root_tsc[EXIT_REASON_MAX];     /* TSC spent in root mode */
 	uint64_t setup_tsc;                     /* hv entry to first VMLAUNCH */
 	uint64_t setup_console_tsc;             /* of which waiting on COM1 */
-	uint64_t hypercalls[8];                 /* by number; the last: others */
+	uint64_t hypercalls[16];                /* by number; the last: others */
 	uint64_t mmio_absent;                   /* accesses to absent MMIO */
 };
 extern struct hv_stats hv_stats;

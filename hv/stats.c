@@ -33,8 +33,7 @@ static const char *const reason_names[EXIT_REASON_MAX] = {
 
 static const char *const hypercall_names[] = {
 #define HYPERCALL(nr, name, nargs, what) [nr] = #name,
-#include "abi/hypercalls.def"
-#undef HYPERCALL
+#include "abi/abi.def"
 };
 
 const char *exit_reason_name(uint32_t reason)

@@ -92,7 +92,7 @@ static void inject_ud(void)
 	inject(6, -1);
 }
 
-static unsigned guest_cpl(void)
+unsigned guest_cpl(void)
 {
 	/* The DPL of SS is the CPL (25.4.1). */
 	return (unsigned)(vmread(GUEST_SS_AR) >> 5) & 3;
@@ -130,36 +130,41 @@ static void unhandled_exit(struct vcpu *v)
 }
 
 /* ---- CPUID: the host's, less VMX, plus our leaves (hv_abi.h) ------------ */
-static void handle_cpuid(struct vcpu *v)
+void cpuid_guest_view(uint32_t leaf, uint32_t sub, uint32_t r[4])
 {
-	uint32_t leaf = (uint32_t)v->regs.rax, sub = (uint32_t)v->regs.rcx;
-	uint32_t a = 0, b = 0, c = 0, d = 0;
-
+	r[0] = r[1] = r[2] = r[3] = 0;
 	if (leaf == HV_ABI_CPUID_BASE) {
-		a = HV_ABI_CPUID_VERSION;
-		b = HV_ABI_SIGNATURE_EBX;
-		c = HV_ABI_SIGNATURE_ECX;
-		d = HV_ABI_SIGNATURE_EDX;
+		r[0] = HV_ABI_CPUID_VERSION;
+		r[1] = HV_ABI_SIGNATURE_EBX;
+		r[2] = HV_ABI_SIGNATURE_ECX;
+		r[3] = HV_ABI_SIGNATURE_EDX;
 	} else if (leaf == HV_ABI_CPUID_VERSION) {
-		a = HV_ABI_VERSION;
+		r[0] = hv_abi_version;
 	} else if (leaf >= HV_ABI_CPUID_BASE && leaf <= 0x4fffffffu) {
 		/* unused hypervisor leaves read as zero */
 	} else {
-		cpuid(leaf, sub, &a, &b, &c, &d);
+		cpuid(leaf, sub, &r[0], &r[1], &r[2], &r[3]);
 		if (leaf == 1) {
-			c &= ~CPUID_1_ECX_VMX;          /* no nested VMX offered */
-			c |= CPUID_1_ECX_HYPERVISOR;
+			r[2] &= ~CPUID_1_ECX_VMX;       /* no nested VMX offered */
+			r[2] |= CPUID_1_ECX_HYPERVISOR;
 		}
 	}
-	v->regs.rax = a;
-	v->regs.rbx = b;
-	v->regs.rcx = c;
-	v->regs.rdx = d;
+}
+
+static void handle_cpuid(struct vcpu *v)
+{
+	uint32_t r[4];
+
+	cpuid_guest_view((uint32_t)v->regs.rax, (uint32_t)v->regs.rcx, r);
+	v->regs.rax = r[0];
+	v->regs.rbx = r[1];
+	v->regs.rcx = r[2];
+	v->regs.rdx = r[3];
 	vcpu_skip_insn(v);
 }
 
 /* ---- HLT: sleep in the guest until its next interrupt ------------------- */
-static void handle_hlt(struct vcpu *v)
+void vcpu_halt(struct vcpu *v)
 {
 	vcpu_skip_insn(v);
 	if (!(vmread(GUEST_RFLAGS) & RFLAGS_IF)) {
@@ -173,6 +178,11 @@ static void handle_hlt(struct vcpu *v)
 	vmwrite(GUEST_ACTIVITY_STATE, ACTIVITY_HLT);
 }
 
+static void handle_hlt(struct vcpu *v)
+{
+	vcpu_halt(v);
+}
+
 static void handle_invd(struct vcpu *v)
 {
 	/* INVD would drop dirty lines of the whole machine: WBINVD instead. */
@@ -180,42 +190,10 @@ static void handle_invd(struct vcpu *v)
 	vcpu_skip_insn(v);
 }
 
-/* ---- VMCALL: the hypercall dispatch ---------------------------------- */
-static int64_t hc_null(struct vcpu *v) { (void)v; return HV_OK; }
-
-static int64_t hc_exit_count(struct vcpu *v)
-{
-	uint64_t r = v->regs.rdi;
-	return r < EXIT_REASON_MAX ? (int64_t)hv_stats.by_reason[r] : -HV_EINVAL;
-}
-
-static int64_t hc_port_count(struct vcpu *v)
-{
-	uint64_t p = v->regs.rdi;
-	return p <= 0xffff ? (int64_t)stats_port_count((uint16_t)p) : -HV_EINVAL;
-}
-
-static int64_t hc_exits_total(struct vcpu *v) { (void)v; return (int64_t)hv_stats.exits; }
-
-typedef int64_t hypercall_fn(struct vcpu *v);
-static hypercall_fn *const hypercalls[] = {
-#define HYPERCALL(nr, name, nargs, what) [nr] = hc_##name,
-#include "abi/hypercalls.def"
-#undef HYPERCALL
-};
-
+/* ---- VMCALL: hypercall.c ---------------------------------------------- */
 static void handle_vmcall(struct vcpu *v)
 {
-	uint64_t nr = v->regs.rax;
-
-	if (guest_cpl() != 0)
-		v->regs.rax = (uint64_t)-HV_EPERM;
-	else if (nr < ARRAY_SIZE(hypercalls) && hypercalls[nr])
-		v->regs.rax = (uint64_t)hypercalls[nr](v);
-	else
-		v->regs.rax = (uint64_t)-HV_ENOSYS;
-	stats_count_hypercall(nr);
-	vcpu_skip_insn(v);
+	hypercall_dispatch(v);
 }
 
 /* ---- CR accesses (28.2.1, table 28-3) ---------------------------------- */

@@ -4,9 +4,12 @@
  * Included by both hv/ and guest/, in freestanding C; includes nothing from
  * either side.
  *
- * Hypercalls (hypercalls.def lists them): VMCALL with the number in RAX,
- * arguments in RDI, RSI, RDX, the result in RAX; no other register changes.
- * A negative result is an HV_E* error. VMCALL is honoured from ring 0 only.
+ * Hypercalls (abi.def lists them): VMCALL with the number in RAX,
+ * arguments in RDI, RSI, RDX, the result in RAX; no other register changes
+ * (so a patched call site needs no shuffling: pv ops take their arguments
+ * in RDI, RSI too). A negative result is -HV_E*. VMCALL is honoured from
+ * ring 0 only; pointers are guest-physical and checked against the guest's
+ * RAM.
  *
  * Discovery (Intel SDM vol. 2A, CPUID: leaves 0x40000000-0x4FFFFFFF are
  * reserved for hypervisor use and return zero on bare metal; the "hypervisor
@@ -14,7 +17,9 @@
  *   CPUID 0x40000000 -> EAX = highest hypervisor leaf,
  *                       EBX:ECX:EDX = HV_ABI_SIGNATURE (12 ASCII bytes)
  *   CPUID 0x40000001 -> EAX = ABI version (major << 16 | minor),
- *                       EBX = feature bits
+ *                       EBX = feature bits (none defined yet)
+ * A guest whose major version differs must not use the hypercalls: it
+ * falls back to its native backend, and says so.
  */
 /* SPDX-License-Identifier: MIT */
 #ifndef SHARED_ABI_HV_ABI_H
@@ -40,15 +45,42 @@ _Static_assert(sizeof(HV_ABI_SIGNATURE) - 1 == 12, "signature is 12 bytes");
 
 enum hv_hypercall {
 #define HYPERCALL(nr, name, nargs, what) HC_##name = nr,
-#include "hypercalls.def"
-#undef HYPERCALL
+#include "abi.def"
+	HC_COUNT
 };
 
 /* Errors, returned negated in RAX. */
-#define HV_OK           0
-#define HV_ENOSYS       1       /* no such hypercall */
-#define HV_EPERM        2       /* not from ring 0 */
-#define HV_EINVAL       3       /* bad argument */
-#define HV_EFAULT       4       /* pointer outside the guest's memory */
+enum hv_error {
+	HV_OK = 0,
+#define HV_ERROR(nr, name, what) HV_##name = nr,
+#include "abi.def"
+};
+
+/*
+ * The shared page: one guest page the guest names with HC_shared_page and
+ * the hypervisor fills. Guest-physical, 4 KiB aligned; fields are grouped
+ * by who writes them and never move (the ABI version says what is there).
+ */
+#define HV_SHARED_CPUID_MAX     32
+
+struct hv_cpuid_leaf {
+	uint32_t leaf, subleaf;
+	uint32_t eax, ebx, ecx, edx;
+};                                                      /* 24 bytes */
+_Static_assert(sizeof(struct hv_cpuid_leaf) == 24, "hv_cpuid_leaf is 24 bytes");
+
+struct hv_shared_page {
+	/* Written by the hypervisor, read by the guest. */
+	uint32_t abi_version;                           /* 0x000 */
+	uint32_t cpuid_count;                           /* 0x004: valid entries */
+	struct hv_cpuid_leaf cpuid[HV_SHARED_CPUID_MAX]; /* 0x008: what CPUID returns */
+	uint8_t hv_reserved[2048 - 8 - 24 * HV_SHARED_CPUID_MAX];
+	/* Written by the guest, read by the hypervisor. */
+	uint8_t guest_reserved[2048];                   /* 0x800 */
+};
+_Static_assert(sizeof(struct hv_shared_page) == 4096, "the shared page is one page");
+_Static_assert(__builtin_offsetof(struct hv_shared_page, cpuid) == 8, "cpuid at 0x008");
+_Static_assert(__builtin_offsetof(struct hv_shared_page, guest_reserved) == 2048,
+	       "the guest's half starts at 0x800");
 
 #endif

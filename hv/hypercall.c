@@ -1,0 +1,129 @@
+/*
+ * hypercall.c - the hypercalls: one handler per line of shared/abi/abi.def,
+ * dispatched by number from a designated-initializer table.
+ *
+ * Convention (shared/abi/hv_abi.h): number in RAX, arguments in RDI, RSI,
+ * RDX, result in RAX. From any ring but 0 the answer is -HV_EPERM; an
+ * unknown number gets -HV_ENOSYS; a buffer outside the guest's RAM gets
+ * -HV_EFAULT. Nothing a guest passes here can hurt the hypervisor.
+ *
+ * Environment: hypervisor, root mode, on a VMCALL exit.
+ */
+/* SPDX-License-Identifier: MIT */
+#include "abi/hv_abi.h"
+#include "hv.h"
+#include "lib.h"
+
+#define RFLAGS_IF BIT(9)
+
+uint32_t hv_abi_version = HV_ABI_VERSION;
+
+/* Guest-physical [gpa, gpa+len) inside the guest's RAM? */
+static int guest_range_ok(uint64_t gpa, uint64_t len)
+{
+	return gpa < guest_mem.size && len <= guest_mem.size - gpa;
+}
+
+static int64_t hc_null(struct vcpu *v)
+{
+	(void)v;
+	return HV_OK;
+}
+
+static int64_t hc_exit_count(struct vcpu *v)
+{
+	uint64_t r = v->regs.rdi;
+	return r < EXIT_REASON_MAX ? (int64_t)hv_stats.by_reason[r] : -HV_EINVAL;
+}
+
+static int64_t hc_port_count(struct vcpu *v)
+{
+	uint64_t p = v->regs.rdi;
+	return p <= 0xffff ? (int64_t)stats_port_count((uint16_t)p) : -HV_EINVAL;
+}
+
+static int64_t hc_exits_total(struct vcpu *v)
+{
+	(void)v;
+	return (int64_t)hv_stats.exits;
+}
+
+static int64_t hc_console_write(struct vcpu *v)
+{
+	uint64_t gpa = v->regs.rdi, len = v->regs.rsi;
+
+	if (!guest_range_ok(gpa, len))
+		return -HV_EFAULT;
+	uart_write((const char *)guest_mem.base + gpa, len);
+	return (int64_t)len;
+}
+
+/* The two halts return 0 when the guest wakes; vcpu_halt skips the VMCALL. */
+static int64_t hc_halt(struct vcpu *v)
+{
+	v->regs.rax = HV_OK;
+	vcpu_halt(v);
+	return HV_OK;
+}
+
+static int64_t hc_safe_halt(struct vcpu *v)
+{
+	/* STI; HLT as one step: IF set and the HLT state entered together, so
+	 * no interrupt can slip in between (27.3.1.5: it wakes the guest). */
+	vmwrite(GUEST_RFLAGS, vmread(GUEST_RFLAGS) | RFLAGS_IF);
+	return hc_halt(v);
+}
+
+static int64_t hc_shared_page(struct vcpu *v)
+{
+	/* The leaves a guest asks for at run time, answered from the page. */
+	static const uint32_t leaves[][2] = {
+		{ 0, 0 }, { 1, 0 }, { 6, 0 }, { 7, 0 }, { 0xd, 0 }, { 0xd, 1 },
+		{ 0x40000000u, 0 }, { 0x40000001u, 0 },
+		{ 0x80000000u, 0 }, { 0x80000001u, 0 }, { 0x80000007u, 0 }, { 0x80000008u, 0 },
+	};
+	uint64_t gpa = v->regs.rdi;
+	struct hv_shared_page *sp;
+	unsigned i;
+
+	if (gpa & 4095 || !guest_range_ok(gpa, 4096))
+		return -HV_EFAULT;
+	sp = (struct hv_shared_page *)(guest_mem.base + gpa);
+	memset(sp, 0, sizeof(sp->abi_version) + sizeof(sp->cpuid_count) + sizeof(sp->cpuid));
+	for (i = 0; i < ARRAY_SIZE(leaves); i++) {
+		uint32_t r[4];
+
+		cpuid_guest_view(leaves[i][0], leaves[i][1], r);
+		sp->cpuid[i] = (struct hv_cpuid_leaf){ leaves[i][0], leaves[i][1],
+						       r[0], r[1], r[2], r[3] };
+	}
+	sp->cpuid_count = ARRAY_SIZE(leaves);
+	sp->abi_version = hv_abi_version;
+	return HV_OK;
+}
+_Static_assert(12 <= HV_SHARED_CPUID_MAX, "the cached leaves fit the shared page");
+
+typedef int64_t hypercall_fn(struct vcpu *v);
+
+static hypercall_fn *const hypercalls[HC_COUNT] = {
+#define HYPERCALL(nr, name, nargs, what) [nr] = hc_##name,
+#include "abi/abi.def"
+};
+
+void hypercall_dispatch(struct vcpu *v)
+{
+	uint64_t nr = v->regs.rax;
+	int halts = nr == HC_halt || nr == HC_safe_halt;
+	int64_t ret;
+
+	stats_count_hypercall(nr);
+	if (guest_cpl() != 0)
+		ret = -HV_EPERM;
+	else if (nr < HC_COUNT && hypercalls[nr])
+		ret = hypercalls[nr](v);
+	else
+		ret = -HV_ENOSYS;
+	v->regs.rax = (uint64_t)ret;
+	if (!halts || ret != HV_OK)
+		vcpu_skip_insn(v);
+}
