@@ -36,7 +36,8 @@ KERNEL_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -nostdlib -nostdinc \
 	-fno-tree-loop-distribute-patterns -fno-omit-frame-pointer \
 	-Wall -Wextra -Werror -MMD -MP
 GUEST_CFLAGS := $(KERNEL_CFLAGS) -Iguest
-HV_CFLAGS := $(KERNEL_CFLAGS) -Ihv
+# The VM-exit path is hot and never unwound: no frame pointers there.
+HV_CFLAGS := $(KERNEL_CFLAGS) -Ihv -fomit-frame-pointer
 KERNEL_LDFLAGS := -nostdlib -n -z max-page-size=0x1000 -z noexecstack \
 	--no-warn-rwx-segments
 NASMFLAGS := -f elf64 -g -I$(B)/gen/ -Iguest/ -Ihv/
@@ -52,9 +53,10 @@ HV_OBJS     := $(call objs,hv,$(HV_SRC))
 IMAGES := $(B)/guest.elf $(B)/guest-direct.elf $(B)/hv.elf
 BOOT   := $(B)/boot/bochs_boot.bin
 TESTIMAGES := $(B)/tests/mbprint.bin $(B)/tests/mbprint-hang.bin
-TOOLS  := $(B)/tools/benchtab
+TOOLS  := $(B)/tools/benchtab $(B)/tools/abigen $(B)/tools/report
 
-all: $(IMAGES) $(IMAGES:.elf=.asm) $(IMAGES:.elf=.map) $(BOOT) $(TESTIMAGES) $(TOOLS)
+all: $(IMAGES) $(IMAGES:.elf=.asm) $(IMAGES:.elf=.map) $(BOOT) $(TESTIMAGES) $(TOOLS) \
+	$(B)/gen/hv_abi.inc
 
 $(B)/gen/asm_offsets.inc: guest/asm_offsets.c guest/pv_ops.h guest/pv.h guest/trap.h
 	@mkdir -p $(@D)
@@ -115,7 +117,16 @@ $(B)/tests/mbprint-hang.bin: tests/mbprint/mbprint.asm
 # ---- host tools ----------------------------------------------------------------
 $(B)/tools/%: tools/%.c
 	@mkdir -p $(@D)
-	$(CC) -std=c11 -O2 -Wall -Wextra -Werror -o $@ $<
+	$(CC) -std=c11 -O2 -Wall -Wextra -Werror -Ishared -o $@ $<
+$(B)/tools/abigen: shared/abi/abi.def shared/abi/hv_abi.h
+
+# The ABI's derived forms: the NASM include (built), docs/abi.md (kept in
+# git and checked by tests/run against a fresh one).
+$(B)/gen/hv_abi.inc: $(B)/tools/abigen
+	@mkdir -p $(@D)
+	$(B)/tools/abigen nasm > $@
+abi-docs: $(B)/tools/abigen
+	$(B)/tools/abigen md > docs/abi.md
 
 # ---- host unit tests ---------------------------------------------------------
 HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Iguest -Ihv -Ishared/lib -Ishared -Itests/host \
@@ -142,7 +153,7 @@ deps-%:
 
 run: deps-run
 	$(MAKE) all
-	tools/native-bench
+	tools/compare
 
 test: deps-test
 	$(MAKE) all $(HOST_TESTS)
@@ -155,5 +166,5 @@ bench: deps-bench
 clean:
 	rm -rf $(B)
 
-.PHONY: all run test bench clean deps-build
+.PHONY: all run test bench clean deps-build abi-docs
 -include $(GUEST_OBJS:.o=.d) $(DIRECT_OBJS:.o=.d) $(HV_OBJS:.o=.d)

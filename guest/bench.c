@@ -54,7 +54,7 @@ BENCH_FN(timer_arm, pv_timer_arm(0))
 BENCH_FN(clock_read, bench_sink = pv_clock_read())
 BENCH_FN(console_write, pv_console_write(bench_buf, 0))
 BENCH_FN(cpuid, { uint32_t r[4]; pv_cpuid(1, 0, r); bench_sink = r[0]; })
-BENCH_FN(hypercall, bench_sink = (uint64_t)hypercall(HC_null, 0, 0, 0))
+BENCH_FN(hypercall, bench_sink = (uint64_t)hypercall0(HC_null))
 
 /* Benchmarks that are not pv ops, after them in the numbering. */
 #define BENCH_HYPERCALL PV_NR_OPS

@@ -14,6 +14,18 @@
 #include <stdint.h>
 #include "abi/hv_abi.h"
 
+/* A hypercall without arguments: only RAX goes in. */
+static inline int64_t hypercall0(unsigned nr)
+{
+	uint64_t ret;
+
+	asm volatile("vmcall"
+		     : "=a"(ret)                /* result: RAX */
+		     : "a"((uint64_t)nr)        /* number: RAX */
+		     : "memory");               /* the hypervisor may read or write guest memory */
+	return (int64_t)ret;
+}
+
 static inline int64_t hypercall(unsigned nr, uint64_t a0, uint64_t a1, uint64_t a2)
 {
 	uint64_t ret;

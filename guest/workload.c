@@ -107,7 +107,7 @@ static const struct {
 /* Exits so far, or -1 where nobody counts them. */
 int64_t exits_now(void)
 {
-	return platform_hv.ours ? hypercall(HC_exits_total, 0, 0, 0) : -1;
+	return platform_hv.ours ? hypercall0(HC_exits_total) : -1;
 }
 
 void workload_run(void)

@@ -12,7 +12,7 @@
  *   mmio.c       absent MMIO (mmio_decode.c: the moves it understands)
  *   msr.c        the MSR bitmap and RDMSR/WRMSR
  *   stats.c      exit accounting
- *   vmentry.asm  VMLAUNCH/VMRESUME and the VM-exit entry point
+ *   vmentry.asm  VMLAUNCH, the VM-exit entry point, VMRESUME
  *
  * Environment: hypervisor, root mode, one CPU, interrupts off throughout.
  */
@@ -73,9 +73,10 @@ struct guest_regs {
 
 /* What an exit handler sees: the exit's facts, read once. */
 struct vcpu {
-	struct guest_regs regs;
+	struct guest_regs regs;         /* first: vmexit_handler finds the vcpu */
 	uint32_t exit_reason;           /* basic reason, bits 15:0 */
 	uint64_t qual;                  /* exit qualification */
+	uint64_t hypercall_nr;          /* of a VMCALL exit */
 	uint64_t rip;
 	uint32_t insn_len;
 	int launched;
@@ -111,8 +112,13 @@ void vmcs_dump_guest(void);
 void vmcs_report_entry_failure(struct vcpu *v, int launch_failed);
 const char *vmx_instruction_error_name(uint32_t e);
 
-/* vmentry.asm: 0 after a VM exit, 1 when VMLAUNCH/VMRESUME failed. */
-int vmx_enter(struct guest_regs *regs, int launched);
+/*
+ * vmentry.asm: run the guest until vmexit_handler() says stop (returns 0),
+ * or VMLAUNCH (1) or VMRESUME (2) fails.
+ */
+int vmx_run(struct guest_regs *regs);
+/* vmexit.c, called by vmentry.asm after every exit: nonzero ends the run. */
+int vmexit_handler(struct guest_regs *regs);
 
 /* vmexit.c */
 void vmexit_dispatch(struct vcpu *v);
@@ -150,12 +156,12 @@ struct hv_stats {
 	uint64_t setup_tsc;                     /* hv entry to first VMLAUNCH */
 	uint64_t setup_console_tsc;             /* of which waiting on COM1 */
 	uint64_t hypercalls[16];                /* by number; the last: others */
+	uint64_t hypercall_tsc[16];             /* their root-mode TSC */
 	uint64_t mmio_absent;                   /* accesses to absent MMIO */
 };
 extern struct hv_stats hv_stats;
 void stats_count_exit(struct vcpu *v);
 void stats_count_port(uint16_t port);
-void stats_count_hypercall(uint64_t nr);
 uint64_t stats_port_count(uint16_t port);
 void stats_print(void);
 const char *exit_reason_name(uint32_t reason);

@@ -116,7 +116,7 @@ void hypercall_dispatch(struct vcpu *v)
 	int halts = nr == HC_halt || nr == HC_safe_halt;
 	int64_t ret;
 
-	stats_count_hypercall(nr);
+	v->hypercall_nr = nr;
 	if (guest_cpl() != 0)
 		ret = -HV_EPERM;
 	else if (nr < HC_COUNT && hypercalls[nr])

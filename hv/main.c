@@ -31,7 +31,6 @@
 #define MSR_APIC_BASE   0x1b
 
 extern char _load_start[], _bss_end[];
-extern uint64_t boot_tsc;
 
 struct guest_mem guest_mem;
 static struct boot_info hv_boot;
@@ -291,17 +290,14 @@ void kmain(uint32_t magic, uint32_t info_addr)
 	vmcs_setup(&vcpu, eptp, io_bitmaps, msr_bitmap, entry, info_gpa);
 	kprintf("hv: entering the guest\n");
 
-	while (!vcpu.stopped) {
-		if (vmx_enter(&vcpu.regs, vcpu.launched)) {
-			vmcs_report_entry_failure(&vcpu, 1);
-			break;
-		}
-		if (!vcpu.launched) {
-			hv_stats.setup_tsc = vcpu.regs.tsc_entry - boot_tsc;
-			hv_stats.setup_console_tsc = uart_wait_tsc;
-			vcpu.launched = 1;
-		}
-		vmexit_dispatch(&vcpu);
+	switch (vmx_run(&vcpu.regs)) {
+	case 1:
+		vmcs_report_entry_failure(&vcpu, 1);
+		break;
+	case 2:
+		vcpu.launched = 1;
+		vmcs_report_entry_failure(&vcpu, 1);
+		break;
 	}
 	kprintf("hv: %s\n", vcpu.stop_reason);
 	stats_print();

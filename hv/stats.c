@@ -2,10 +2,12 @@
  * stats.c - exit accounting: per basic exit reason (count and the TSC
  * spent in root mode handling it), per I/O port, per hypercall.
  *
- * Root-mode cost: vmentry.asm samples the TSC right after each exit and
- * right before each entry; the span from an exit to the next entry is
- * charged to that exit's reason. Under Bochs (clock: sync=none) the TSC
- * counts instructions, so these are exact root-mode instruction counts;
+ * Root-mode cost: vmentry.asm samples the TSC a few instructions into each
+ * exit; stats_count_exit, the handler's last step, charges the span to the
+ * exit's reason. Under Bochs (clock: sync=none) the TSC counts
+ * instructions, so these are exact counts of the C side of an exit (the
+ * ~40 instructions of register saving and restoring in vmentry.asm come on
+ * top; the guest-side round trip of a null hypercall shows the whole);
  * on hardware they are cycles.
  *
  * Environment: hypervisor, root mode.
@@ -14,6 +16,7 @@
 #include "abi/hv_abi.h"
 #include "hv.h"
 #include "lib.h"
+#include "x86.h"
 
 struct hv_stats hv_stats;
 
@@ -41,19 +44,23 @@ const char *exit_reason_name(uint32_t reason)
 	return reason < EXIT_REASON_MAX && reason_names[reason] ? reason_names[reason] : "?";
 }
 
-/* The exit before this one ends now, at the entry that preceded this exit. */
-static uint32_t prev_reason = EXIT_REASON_MAX;
-static uint64_t prev_tsc_exit;
-
+/* After the exit's handler: count it, and charge its root-mode time so far. */
 void stats_count_exit(struct vcpu *v)
 {
-	if (prev_reason < EXIT_REASON_MAX)
-		hv_stats.root_tsc[prev_reason] += v->regs.tsc_entry - prev_tsc_exit;
-	prev_reason = v->exit_reason;
-	prev_tsc_exit = v->regs.tsc_exit;
+	uint64_t spent = rdtsc() - v->regs.tsc_exit;
+
 	hv_stats.exits++;
-	if (v->exit_reason < EXIT_REASON_MAX)
+	if (v->exit_reason < EXIT_REASON_MAX) {
 		hv_stats.by_reason[v->exit_reason]++;
+		hv_stats.root_tsc[v->exit_reason] += spent;
+	}
+	if (v->exit_reason == EXIT_REASON_VMCALL) {
+		unsigned last = ARRAY_SIZE(hv_stats.hypercalls) - 1;
+		unsigned slot = v->hypercall_nr < last ? (unsigned)v->hypercall_nr : last;
+
+		hv_stats.hypercalls[slot]++;
+		hv_stats.hypercall_tsc[slot] += spent;
+	}
 }
 
 void stats_count_port(uint16_t port)
@@ -83,13 +90,6 @@ uint64_t stats_port_count(uint16_t port)
 	return 0;
 }
 
-void stats_count_hypercall(uint64_t nr)
-{
-	unsigned last = ARRAY_SIZE(hv_stats.hypercalls) - 1;
-
-	hv_stats.hypercalls[nr < last ? nr : last]++;
-}
-
 void stats_print(void)
 {
 	unsigned i;
@@ -110,7 +110,8 @@ void stats_print(void)
 		kprintf("hv: stats: io port=other count=%lu\n", ports_other);
 	for (i = 0; i < ARRAY_SIZE(hv_stats.hypercalls); i++)
 		if (hv_stats.hypercalls[i])
-			kprintf("hv: stats: hypercall nr=%u name=%s count=%lu\n", i,
-				i < ARRAY_SIZE(hypercall_names) && hypercall_names[i] ?
-				hypercall_names[i] : "unknown", hv_stats.hypercalls[i]);
+			kprintf("hv: stats: hypercall nr=%u name=%s count=%lu root_tsc=%lu per_call=%lu\n",
+				i, i < ARRAY_SIZE(hypercall_names) && hypercall_names[i] ?
+				hypercall_names[i] : "unknown", hv_stats.hypercalls[i],
+				hv_stats.hypercall_tsc[i], hv_stats.hypercall_tsc[i] / hv_stats.hypercalls[i]);
 }

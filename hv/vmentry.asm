@@ -1,42 +1,30 @@
-; vmentry.asm - into the guest and back: VMLAUNCH/VMRESUME and the VM-exit
-; entry point.
+; vmentry.asm - into the guest and back: VMLAUNCH, the VM-exit entry point,
+; VMRESUME.
 ;
-; int vmx_enter(struct guest_regs *regs, int launched)
+; int vmx_run(struct guest_regs *regs)
 ;   saves the host's callee-saved registers and the regs pointer on the
 ;   stack, points HOST_RSP there, loads the guest's general registers and
-;   enters the guest. A VM exit arrives at vmx_exit_entry (HOST_RIP) with
-;   RSP = HOST_RSP (SDM vol. 3C, 28.5.1: RSP, RIP loaded from the host
-;   fields); it stores the guest's registers into *regs and returns 0 from
-;   vmx_enter as if the call had just ended. A failed VMLAUNCH/VMRESUME
-;   falls through (31.2, VMfail) and returns 1.
-; The TSC is sampled just before entry and right after exit: in Bochs the
-; difference between the two over an exit is the root-mode instruction
-; count (stats.c).
+;   VMLAUNCHes. Every VM exit arrives at vmx_exit_entry (HOST_RIP) with
+;   RSP = HOST_RSP (SDM vol. 3C, 28.5.1), stores the guest's registers into
+;   *regs and calls vmexit_handler(regs) on that same stack (16-byte
+;   aligned: seven pushes after the return address). A 0 from the handler
+;   means resume: the registers are reloaded and VMRESUME goes back in,
+;   without ever returning through vmx_run. A 1 means the run is over:
+;   vmx_run returns 0. A failed VMLAUNCH or VMRESUME (31.2, VMfail) makes
+;   vmx_run return 1 (2 for VMRESUME), with the guest's registers saved.
+; The TSC is sampled right after each exit and right before each entry;
+; under Bochs the span is the exit's exact root-mode instruction count.
 ; Environment: hypervisor, root mode, interrupts off. SPDX-License-Identifier: MIT
 
 %include "hv_offsets.inc"
 
-global vmx_enter, vmx_exit_entry
+extern vmexit_handler
+global vmx_run, vmx_exit_entry
 section .text
 bits 64
 
-vmx_enter:
-	push rbp                        ; SysV callee-saved registers
-	push rbx
-	push r12
-	push r13
-	push r14
-	push r15
-	push rdi                        ; regs, found again at [HOST_RSP]
-	mov eax, VMCS_HOST_RSP
-	vmwrite rax, rsp
-	jbe .failed                     ; CF or ZF: VMfail (31.2)
-	mov r8d, esi
-	rdtsc
-	shl rdx, 32
-	or rax, rdx
-	mov [rdi + GR_TSC_ENTRY], rax
-	test r8d, r8d                   ; flags survive the MOVs below
+; Load the guest's registers from [rdi], rdi last; flags are kept.
+%macro LOAD_GUEST_GPRS 0
 	mov rax, [rdi + GR_RAX]
 	mov rcx, [rdi + GR_RCX]
 	mov rdx, [rdi + GR_RDX]
@@ -52,12 +40,32 @@ vmx_enter:
 	mov r14, [rdi + GR_R14]
 	mov r15, [rdi + GR_R15]
 	mov rdi, [rdi + GR_RDI]
-	jnz .resume
+%endmacro
+
+; [rdi+field] = TSC (EDX:EAX into two halves).
+%macro STAMP_TSC 1
+	rdtsc
+	mov [rdi + %1], eax
+	mov [rdi + %1 + 4], edx
+%endmacro
+
+vmx_run:
+	push rbp                        ; SysV callee-saved registers
+	push rbx
+	push r12
+	push r13
+	push r14
+	push r15
+	push rdi                        ; regs, found again at [HOST_RSP]
+	mov eax, VMCS_HOST_RSP
+	vmwrite rax, rsp
+	jbe .launch_failed              ; CF or ZF: VMfail (31.2)
+	STAMP_TSC GR_TSC_ENTRY
+	LOAD_GUEST_GPRS
 	vmlaunch
-	jmp .failed
-.resume:
-	vmresume
-.failed:                                ; VMfailInvalid or VMfailValid
+.launch_failed:
+	mov eax, 1
+.leave:
 	pop rdi
 	pop r15
 	pop r14
@@ -65,7 +73,6 @@ vmx_enter:
 	pop r12
 	pop rbx
 	pop rbp
-	mov eax, 1
 	ret
 
 vmx_exit_entry:
@@ -73,10 +80,7 @@ vmx_exit_entry:
 	mov rdi, [rsp + 8]              ; regs
 	mov [rdi + GR_RAX], rax
 	mov [rdi + GR_RDX], rdx
-	rdtsc
-	shl rdx, 32
-	or rax, rdx
-	mov [rdi + GR_TSC_EXIT], rax
+	STAMP_TSC GR_TSC_EXIT
 	mov [rdi + GR_RCX], rcx
 	mov [rdi + GR_RBX], rbx
 	mov [rdi + GR_RBP], rbp
@@ -91,12 +95,15 @@ vmx_exit_entry:
 	mov [rdi + GR_R15], r15
 	pop rax
 	mov [rdi + GR_RDI], rax
-	pop rdi
-	pop r15
-	pop r14
-	pop r13
-	pop r12
-	pop rbx
-	pop rbp
+	call vmexit_handler             ; rdi = regs; RSP = HOST_RSP, aligned
+	mov rdi, [rsp]                  ; regs (callee-saved by nobody: reload)
+	test eax, eax
+	jnz .stop
+	STAMP_TSC GR_TSC_ENTRY
+	LOAD_GUEST_GPRS
+	vmresume
+	mov eax, 2                      ; VMRESUME failed
+	jmp vmx_run.leave
+.stop:
 	xor eax, eax
-	ret
+	jmp vmx_run.leave

@@ -24,6 +24,8 @@
 #define CR4_OSXSAVE             BIT(18)
 #define RFLAGS_IF               BIT(9)
 
+extern uint64_t boot_tsc;               /* boot/entry64.asm */
+
 typedef void exit_handler_fn(struct vcpu *v);
 
 #define EXIT_REASON(n, name, handler) static exit_handler_fn handler;
@@ -67,9 +69,12 @@ void guest_exit_request(struct vcpu *v, unsigned status, const char *how)
 void vcpu_skip_insn(struct vcpu *v)
 {
 	/* 28.2.5: the exit's instruction length, for instruction exits. */
+	uint64_t intr = vmread(GUEST_INTERRUPTIBILITY);
+
 	vmwrite(GUEST_RIP, v->rip + v->insn_len);
 	/* Skipping an instruction ends blocking by STI / MOV SS (25.4.2). */
-	vmwrite(GUEST_INTERRUPTIBILITY, vmread(GUEST_INTERRUPTIBILITY) & ~3ul);
+	if (intr & 3)
+		vmwrite(GUEST_INTERRUPTIBILITY, intr & ~3ul);
 }
 
 static void inject(uint32_t vector, int error_code)
@@ -391,11 +396,24 @@ void vmexit_dispatch(struct vcpu *v)
 	v->qual = vmread(EXIT_QUALIFICATION);
 	v->rip = vmread(GUEST_RIP);
 	v->insn_len = (uint32_t)vmread(VM_EXIT_INSTRUCTION_LEN);
-	stats_count_exit(v);
 	if (reason & EXIT_REASON_ENTRY_FAILURE) {
 		vmcs_report_entry_failure(v, 0);
 		return;
 	}
 	h = v->exit_reason < EXIT_REASON_MAX ? exit_handlers[v->exit_reason] : 0;
 	(h ? h : unhandled_exit)(v);
+}
+
+int vmexit_handler(struct guest_regs *regs)
+{
+	struct vcpu *v = (struct vcpu *)regs;   /* regs is the vcpu's first member */
+
+	if (!v->launched) {
+		hv_stats.setup_tsc = regs->tsc_entry - boot_tsc;
+		hv_stats.setup_console_tsc = uart_wait_tsc;
+		v->launched = 1;
+	}
+	vmexit_dispatch(v);
+	stats_count_exit(v);
+	return v->stopped;
 }
