@@ -141,7 +141,11 @@ $(B)/host/test_ept: tests/host/test_ept.c hv/ept.c hv/ept.h hv/vmx.h
 $(B)/host/test_vmx_ctl: tests/host/test_vmx_ctl.c hv/vmx_ctl.c hv/vmx.h
 $(B)/host/test_guest_load: tests/host/test_guest_load.c hv/guest_load.c \
 	shared/lib/multiboot.c hv/guest_load.h
-$(HOST_TESTS): tests/host/check.h guest/pv_ops.h guest/pv_patch.h
+# Checkers of boot logs (tests/run runs them on a log).
+HOST_CHECKS := $(B)/host/check_pv_report
+$(B)/host/check_pv_report: tests/host/check_pv_report.c guest/pv_native.c \
+	shared/abi/hv_abi.h shared/abi/abi.def
+$(HOST_TESTS) $(HOST_CHECKS): tests/host/check.h guest/pv_ops.h guest/pv_patch.h
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) -o $@ $(filter %.c,$^)
 
@@ -156,7 +160,7 @@ run: deps-run
 	tools/compare
 
 test: deps-test
-	$(MAKE) all $(HOST_TESTS)
+	$(MAKE) all $(HOST_TESTS) $(HOST_CHECKS)
 	tests/run
 
 bench: deps-bench

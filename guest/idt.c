@@ -13,6 +13,7 @@
 #include "lib.h"
 #include "pv.h"
 #include "trap.h"
+#include "x86.h"
 
 /* A 64-bit interrupt gate (SDM vol. 3A, 7.14.1, figure 7-8). */
 struct idt_gate {
@@ -27,7 +28,26 @@ struct idt_gate {
 _Static_assert(sizeof(struct idt_gate) == 16, "64-bit IDT gate");
 
 #define GATE_INTERRUPT_64       0x8e    /* present, DPL 0, type 0xE */
-#define KERNEL_CS               0x08    /* entry.asm gdt64 */
+#define KERNEL_CS               0x08    /* entry64.asm's gdt64, and gdt[] */
+#define KERNEL_DS               0x10
+
+/* Kernel code and data, user code and data (DPL 3), the TSS: the CPU
+ * takes RSP0 from it on an interrupt from ring 3 (SDM vol. 3A, 7.14.5). */
+static uint64_t gdt[7] __attribute__((aligned(16)));
+static struct tss64 tss;
+static uint8_t ring0_stack[8192] __attribute__((aligned(16)));
+
+void gdt_init(void)
+{
+	gdt[1] = GDT_CODE64_KERNEL;
+	gdt[2] = GDT_DATA_KERNEL;
+	gdt[3] = GDT_CODE64_USER;
+	gdt[4] = GDT_DATA_USER;
+	gdt_set_tss(gdt, 5, &tss);
+	tss.rsp[0] = (uint64_t)(ring0_stack + sizeof(ring0_stack));
+	tss.iomap_base = sizeof(tss);
+	load_gdt_tr(gdt, ARRAY_SIZE(gdt), 0x28);
+}
 
 static struct idt_gate idt[256] __attribute__((aligned(16)));
 extern const uint64_t isr_table[256];
@@ -100,8 +120,16 @@ void trap_dispatch(struct trap_frame *f)
 		e->got_error = f->error;
 		e->got_rip = f->rip;
 		e->got_cr2 = f->cr2;
+		e->got_rax = f->rax;
+		e->got_cs = f->cs;
 		if (e->fixup_rip)
 			f->rip = e->fixup_rip;
+		if (e->fixup_rsp) {             /* back to ring 0 from user code */
+			f->cs = KERNEL_CS;
+			f->ss = KERNEL_DS;
+			f->rsp = e->fixup_rsp;
+			e->fixup_rsp = 0;
+		}
 		return;
 	}
 	kprintf("exception: unexpected exception in the guest kernel\n");

@@ -74,6 +74,7 @@ void kmain(uint32_t magic, uint32_t info_addr)
 	int failed;
 
 	pv_ops.init.console_init();
+	gdt_init();
 	idt_init();
 	kprintf("guest: paravirtual guest kernel%s\n",
 #ifdef PV_DIRECT

@@ -78,8 +78,12 @@ uint64_t mm_alloc_frame(void)
 	guest_exit(GUEST_STATUS_BOOT);
 }
 
-/* The entry for va at level (3 = PML4 ... 0 = PT), making tables as needed. */
-static uint64_t *walk(uint64_t va, int level, int create)
+/*
+ * The entry for va at level (3 = PML4 ... 0 = PT), making tables as needed;
+ * with user set, every entry on the way lets ring 3 through (the leaf
+ * alone decides, SDM vol. 3A, 5.6).
+ */
+static uint64_t *walk(uint64_t va, int level, int create, int user)
 {
 	uint64_t *table = pml4;
 	int l;
@@ -95,6 +99,8 @@ static uint64_t *walk(uint64_t va, int level, int create)
 		} else if (*e & PTE_PS) {
 			return 0;               /* inside a large page */
 		}
+		if (user)
+			*e |= PTE_U;
 		table = (uint64_t *)(*e & PTE_ADDR);
 	}
 	return &table[(va >> (12 + 9 * level)) & 511];
@@ -102,7 +108,7 @@ static uint64_t *walk(uint64_t va, int level, int create)
 
 void mm_map_4k(uint64_t va, uint64_t pa, uint64_t flags)
 {
-	uint64_t *e = walk(va, 0, 1);
+	uint64_t *e = walk(va, 0, 1, !!(flags & PTE_U));
 
 	if (e)                  /* no e: already covered by a 2 MiB page */
 		*e = (pa & PTE_ADDR) | flags | PTE_P;
@@ -110,7 +116,7 @@ void mm_map_4k(uint64_t va, uint64_t pa, uint64_t flags)
 
 volatile uint64_t *mm_pte(uint64_t va)
 {
-	uint64_t *e = walk(va, 0, 0);
+	uint64_t *e = walk(va, 0, 0, 0);
 	return e && (*e & PTE_P) ? e : 0;
 }
 
@@ -123,14 +129,14 @@ static void map_identity(uint64_t base, uint64_t end)
 		a = PAGE_SIZE;          /* page 0 stays a trap for NULL */
 	while (a < end) {
 		if (!(a & (LARGE_SIZE - 1)) && end - a >= LARGE_SIZE) {
-			uint64_t *e = walk(a, 1, 1);
+			uint64_t *e = walk(a, 1, 1, 0);
 			if (!(*e & PTE_P)) {
 				*e = a | PTE_P | PTE_W | PTE_PS;
 				mm_stats.mapped_bytes += LARGE_SIZE;
 			}
 			a += LARGE_SIZE;
 		} else {
-			uint64_t *e = walk(a, 0, 1);
+			uint64_t *e = walk(a, 0, 1, 0);
 			if (e && !(*e & PTE_P)) {
 				*e = a | PTE_P | PTE_W;
 				mm_stats.mapped_bytes += PAGE_SIZE;
@@ -185,7 +191,7 @@ static int check_table(const struct boot_info *bi, const uint64_t *t, int level,
 				return -1;
 			continue;
 		}
-		if (va == APIC_ALIAS_VA || va == MM_TEST_VA)
+		if (va == APIC_ALIAS_VA || va == MM_TEST_VA || va == MM_USER_VA)
 			continue;
 		if ((e & PTE_ADDR) != va || !in_usable(bi, va, size)) {
 			snprintf(err, errlen, "va 0x%lx -> 0x%lx (%lu KiB) is not usable RAM",

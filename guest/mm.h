@@ -22,6 +22,7 @@
 /* Paging-structure entry bits (SDM vol. 3A, 5.5.4, tables 5-15 to 5-20). */
 #define PTE_P           (1ul << 0)
 #define PTE_W           (1ul << 1)
+#define PTE_U           (1ul << 2)
 #define PTE_PWT         (1ul << 3)
 #define PTE_PCD         (1ul << 4)
 #define PTE_PS          (1ul << 7)
@@ -29,8 +30,10 @@
 
 /* Sign-extended disp32 0xfee00000: see PV_NATIVE_apic_eoi in pv_ops.h. */
 #define APIC_ALIAS_VA   0xfffffffffee00000ul
-/* A page the self-tests remap at will (PML4 slot 1, never RAM). */
+/* A page the self-tests remap at will (PML4 slot 1, never RAM), and a
+ * user-mode page beside it (its own page table: 2 MiB further). */
 #define MM_TEST_VA      0x0000008000000000ul
+#define MM_USER_VA      0x0000008000200000ul
 
 struct mm_stats {
 	uint64_t mapped_bytes;          /* RAM mapped, identity */

@@ -328,6 +328,74 @@ static int test_hypercall(void)
 }
 
 /*
+ * Run code in ring 3 until it faults; returns its RAX at the fault. The
+ * trap handler takes it back to ring 0 here (trap_expect.fixup_rsp).
+ */
+static uint64_t run_user(const uint8_t *code, unsigned len, uint64_t fault_vector)
+{
+	static uint8_t page[4096] __attribute__((aligned(4096)));
+	uint64_t user_rsp = MM_USER_VA + sizeof(page) - 64;
+
+	memcpy(page, code, len);
+	mm_map_4k(MM_USER_VA, (uint64_t)page, PTE_W | PTE_U);
+	pv_flush_tlb_one(MM_USER_VA);
+	trap_expect.vector = fault_vector;
+	trap_expect.hit = 0;
+	asm volatile("movq %%rsp, %[ksp]\n\t"
+		     "leaq 1f(%%rip), %%rax\n\t"
+		     "movq %%rax, %[fix]\n\t"
+		     "pushq %[uss]\n\t"
+		     "pushq %[ursp]\n\t"
+		     "pushq $2\n\t"                  /* RFLAGS: IF off */
+		     "pushq %[ucs]\n\t"
+		     "pushq %[urip]\n\t"
+		     "movl $1, %[armed]\n\t"
+		     "iretq\n"
+		     "1:"
+		     : [ksp] "=m"(trap_expect.fixup_rsp), [fix] "=m"(trap_expect.fixup_rip),
+		       [armed] "=m"(trap_expect.armed)
+		     : [uss] "i"(GUEST_USER_DS), [ursp] "r"(user_rsp),
+		       [ucs] "i"(GUEST_USER_CS), [urip] "r"(MM_USER_VA)
+		     : "rax", "memory");
+	return trap_expect.got_rax;
+}
+
+/*
+ * The hypercall ABI's promises (shared/abi/hv_abi.h): unknown numbers,
+ * bad arguments and pointers outside the guest's RAM get error codes, and
+ * VMCALL from ring 3 is refused.
+ */
+static int test_abi(void)
+{
+	/* mov eax, HC_null; vmcall; ud2: the #UD takes it back to ring 0. */
+	static const uint8_t user_code[] = { 0xb8, HC_null, 0, 0, 0, 0x0f, 0x01, 0xc1, 0x0f, 0x0b };
+	const struct boot_info *bi = &boot_info;
+	uint64_t ram_end = bi->usable[bi->nr_usable - 1].base + bi->usable[bi->nr_usable - 1].len;
+	uint64_t rax;
+
+	if (!platform_hv.ours)
+		SKIP("not running on this hypervisor");
+	CHECK(hypercall0(0x7fff) == -HV_ENOSYS, "unknown number: not ENOSYS");
+	CHECK(hypercall0(HC_COUNT) == -HV_ENOSYS, "first unused number: not ENOSYS");
+	CHECK(hypercall(HC_exit_count, 65, 0, 0) == -HV_EINVAL, "bad exit reason: not EINVAL");
+	CHECK(hypercall(HC_console_write, ram_end + 4096, 8, 0) == -HV_EFAULT,
+	      "console_write beyond RAM: not EFAULT");
+	CHECK(hypercall(HC_console_write, ram_end - 4, 8, 0) == -HV_EFAULT,
+	      "console_write across the end of RAM: not EFAULT");
+	CHECK(hypercall(HC_console_write, 0x1000, ~0ul, 0) == -HV_EFAULT,
+	      "console_write with a wrapping length: not EFAULT");
+	CHECK(hypercall(HC_shared_page, 0x1001, 0, 0) == -HV_EFAULT,
+	      "unaligned shared page: not EFAULT");
+	CHECK(hypercall(HC_console_write, (uint64_t)"", 0, 0) == 0, "empty write failed");
+	rax = run_user(user_code, sizeof(user_code), VEC_UD);
+	CHECK(trap_expect.hit && (trap_expect.got_cs & 3) == 3,
+	      "the user code did not reach its ud2 in ring 3 (hit=%d cs=0x%lx)",
+	      trap_expect.hit, trap_expect.got_cs);
+	CHECK(rax == (uint64_t)-HV_EPERM, "VMCALL from ring 3 returned 0x%lx, not EPERM", rax);
+	return 0;
+}
+
+/*
  * Absent MMIO under the hypervisor behaves as absent hardware: loads of
  * every size read all ones, stores vanish. (Natively the window may hold
  * real devices, so the test runs hosted only.)
@@ -410,6 +478,7 @@ static const struct selftest tests[] = {
 	{ "apic",       test_apic,       1 },
 	{ "hypercall",  test_hypercall,  1 },
 	{ "mmio",       test_mmio,       1 },
+	{ "abi",        test_abi,        1 },
 	{ "escape",     test_escape,     0 },
 	{ "fail",       test_fail,       0 },
 	{ "fault",      test_fault,      0 },

@@ -46,13 +46,18 @@ struct trap_expect {
 	volatile int armed;
 	uint64_t vector;
 	uint64_t fixup_rip;
+	uint64_t fixup_rsp;             /* nonzero: resume in ring 0 on this stack */
 	/* filled by the handler */
 	volatile int hit;
-	uint64_t got_vector, got_error, got_rip, got_cr2;
+	uint64_t got_vector, got_error, got_rip, got_cr2, got_rax, got_cs;
 };
 extern struct trap_expect trap_expect;
 
 void idt_init(void);
+/* A GDT with ring-3 segments and a TSS, for running user code. */
+#define GUEST_USER_CS   (0x18 | 3)
+#define GUEST_USER_DS   (0x20 | 3)
+void gdt_init(void);
 void trap_dispatch(struct trap_frame *f);
 int irq_dispatch(struct trap_frame *f);         /* nonzero: send EOI */
 void trap_dump(const struct trap_frame *f);

@@ -9,16 +9,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "hv.h"
 #include "lib.h"
-
-struct tss64 {
-	uint32_t reserved0;
-	uint64_t rsp[3];
-	uint64_t reserved1;
-	uint64_t ist[7];
-	uint64_t reserved2;
-	uint16_t reserved3, iomap_base;
-} __attribute__((packed));
-_Static_assert(sizeof(struct tss64) == 104, "64-bit TSS (SDM vol. 3A, 9.7)");
+#include "x86.h"
 
 struct idt_gate {
 	uint16_t offset_lo, selector;
@@ -44,26 +35,20 @@ void cpu_init(void)
 	struct {
 		uint16_t limit;
 		uint64_t base;
-	} __attribute__((packed)) gdtr = { sizeof(gdt) - 1, (uint64_t)gdt },
-				  idtr = { sizeof(idt) - 1, (uint64_t)idt };
-	uint64_t base = (uint64_t)&tss, limit = sizeof(tss) - 1;
+	} __attribute__((packed)) idtr = { sizeof(idt) - 1, (uint64_t)idt };
 	unsigned v;
 
-	gdt[1] = 0x00af9a000000ffffull;         /* 64-bit code, as entry64.asm */
-	gdt[2] = 0x00cf92000000ffffull;         /* data */
-	/* A 16-byte available 64-bit TSS descriptor (SDM vol. 3A, 9.2.3). */
-	gdt[3] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ull << 40) |
-		 ((limit >> 16 & 0xf) << 48) | ((base >> 24 & 0xff) << 56);
-	gdt[4] = base >> 32;
+	gdt[1] = GDT_CODE64_KERNEL;             /* as entry64.asm */
+	gdt[2] = GDT_DATA_KERNEL;
+	gdt_set_tss(gdt, 3, &tss);
 	tss.iomap_base = sizeof(tss);
 	for (v = 0; v < 32; v++) {
 		uint64_t a = hv_trap_table[v];
 		idt[v] = (struct idt_gate){ (uint16_t)a, 0x08, 0, 0x8e, (uint16_t)(a >> 16),
 					    (uint32_t)(a >> 32), 0 };
 	}
-	asm volatile("lgdt %0" : : "m"(gdtr));
+	load_gdt_tr(gdt, ARRAY_SIZE(gdt), SEL_TSS);
 	asm volatile("lidt %0" : : "m"(idtr));
-	asm volatile("ltr %w0" : : "r"(SEL_TSS));
 }
 
 /* Called by trap.asm with the vector, error code and faulting RIP. */

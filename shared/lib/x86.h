@@ -73,6 +73,43 @@ static inline void wrmsr(uint32_t msr, uint64_t v)
 	asm volatile("wrmsr" : : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
 }
 
+/* A 64-bit TSS (SDM vol. 3A, 9.7). */
+struct tss64 {
+	uint32_t reserved0;
+	uint64_t rsp[3];
+	uint64_t reserved1;
+	uint64_t ist[7];
+	uint64_t reserved2;
+	uint16_t reserved3, iomap_base;
+} __attribute__((packed));
+_Static_assert(sizeof(struct tss64) == 104, "64-bit TSS");
+
+/* Its 16-byte GDT descriptor, available type (SDM vol. 3A, 9.2.3). */
+static inline void gdt_set_tss(uint64_t *gdt, unsigned index, const struct tss64 *tss)
+{
+	uint64_t base = (uint64_t)tss, limit = sizeof(*tss) - 1;
+
+	gdt[index] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ul << 40) |
+		     ((limit >> 16 & 0xf) << 48) | ((base >> 24 & 0xff) << 56);
+	gdt[index + 1] = base >> 32;
+}
+
+#define GDT_CODE64_KERNEL       0x00af9a000000fffful
+#define GDT_DATA_KERNEL         0x00cf92000000fffful
+#define GDT_CODE64_USER         0x00affa000000fffful    /* DPL 3 */
+#define GDT_DATA_USER           0x00cff2000000fffful    /* DPL 3 */
+
+static inline void load_gdt_tr(const uint64_t *gdt, unsigned entries, uint16_t tr)
+{
+	struct {
+		uint16_t limit;
+		uint64_t base;
+	} __attribute__((packed)) gdtr = { (uint16_t)(entries * 8 - 1), (uint64_t)gdt };
+
+	asm volatile("lgdt %0" : : "m"(gdtr));
+	asm volatile("ltr %w0" : : "r"(tr));
+}
+
 /* The benchmarks' own clock: ordered after earlier instructions (LFENCE). */
 static inline uint64_t rdtsc_ordered(void)
 {
