@@ -33,7 +33,8 @@ extern struct guest_opts guest_opts;
 /* platform.c */
 struct hv_info {
 	int present;            /* CPUID.1:ECX[31] */
-	int ours;               /* this project's hypervisor signature */
+	int ours;               /* this project's hypervisor, same ABI major */
+	int other_abi;          /* this project's hypervisor, another major */
 	char signature[13];
 	uint32_t max_leaf, version;
 };

@@ -33,10 +33,13 @@ void platform_detect(struct hv_info *hv)
 	memcpy(hv->signature + 4, &c, 4);
 	memcpy(hv->signature + 8, &d, 4);
 	hv->signature[12] = 0;
-	hv->ours = b == HV_ABI_SIGNATURE_EBX && c == HV_ABI_SIGNATURE_ECX &&
-		   d == HV_ABI_SIGNATURE_EDX;
-	if (hv->ours && hv->max_leaf >= HV_ABI_CPUID_VERSION) {
+	if (b != HV_ABI_SIGNATURE_EBX || c != HV_ABI_SIGNATURE_ECX || d != HV_ABI_SIGNATURE_EDX)
+		return;
+	if (hv->max_leaf >= HV_ABI_CPUID_VERSION) {
 		cpuid(HV_ABI_CPUID_VERSION, 0, &a, &b, &c, &d);
 		hv->version = a;
 	}
+	/* Another major version: no hypercalls at all (hv_abi.h). */
+	hv->ours = hv->version >> 16 == HV_ABI_VERSION_MAJOR;
+	hv->other_abi = !hv->ours;
 }

@@ -62,18 +62,16 @@ void pv_boot(enum pv_mode mode, int report, const struct hv_info *hv)
 
 	if (hv->present)
 		kprintf("pv: hypervisor present: '%s'%s\n", hv->signature,
-			hv->ours ? " (ours)" : "");
+			hv->ours || hv->other_abi ? " (ours)" : "");
+	if (hv->other_abi)
+		kprintf("pv: the hypervisor speaks ABI %u.%u, this guest %u.%u: the major "
+			"version differs: no hypercalls, falling back to native\n",
+			hv->version >> 16, hv->version & 0xffff,
+			HV_ABI_VERSION_MAJOR, HV_ABI_VERSION_MINOR);
 	if (mode == PV_MODE_AUTO && hv->ours) {
-		if (hv->version >> 16 != HV_ABI_VERSION_MAJOR)
-			kprintf("pv: the hypervisor speaks ABI %u.%u, this guest %u.%u: "
-				"the major version differs: falling back to native\n",
-				hv->version >> 16, hv->version & 0xffff,
-				HV_ABI_VERSION_MAJOR, HV_ABI_VERSION_MINOR);
-		else {
-			const struct pv_backend *hb = pv_hv_backend();
-			if (hb)
-				b = hb;
-		}
+		const struct pv_backend *hb = pv_hv_backend();
+		if (hb)
+			b = hb;
 	}
 	pv_mode_used = mode;
 	pv_backend_used = b;

@@ -136,7 +136,10 @@ static void largest_free(uint64_t *base, uint64_t *len)
 	}
 }
 
-/* mem=N[K|M|G]: the most RAM the guest gets (default: all there is). */
+/*
+ * mem=N[K|M|G]: the most RAM the guest gets (default: all there is).
+ * abi=MAJOR.MINOR: the ABI version CPUID reports (to test guests' fallback).
+ */
 static uint64_t parse_options(const char *line)
 {
 	char buf[BOOT_CMDLINE_MAX], *p, *w;
@@ -170,8 +173,24 @@ static uint64_t parse_options(const char *line)
 			if (*n || v < 2 * MIB)
 				fail_boot(HV_STATUS_BAD_BOOT, "bad option (mem= takes N[K|M|G], at least 2M)", w);
 			cap = v;
+		} else if (!strncmp(w, "abi=", 4)) {
+			/* Testing aid: claim another ABI version (MAJOR.MINOR). */
+			unsigned major = 0, minor = 0;
+			char *n = w + 4;
+
+			for (; *n >= '0' && *n <= '9'; n++)
+				major = major * 10 + (unsigned)(*n - '0');
+			if (*n++ != '.' || !*n)
+				fail_boot(HV_STATUS_BAD_BOOT, "bad option (abi= takes MAJOR.MINOR)", w);
+			for (; *n >= '0' && *n <= '9'; n++)
+				minor = minor * 10 + (unsigned)(*n - '0');
+			if (*n || major > 0xffff || minor > 0xffff)
+				fail_boot(HV_STATUS_BAD_BOOT, "bad option (abi= takes MAJOR.MINOR)", w);
+			hv_abi_version = major << 16 | minor;
+			kprintf("hv: claiming ABI version %u.%u (abi=)\n", major, minor);
 		} else {
-			fail_boot(HV_STATUS_BAD_BOOT, "unknown option (options: mem=N[K|M|G])", w);
+			fail_boot(HV_STATUS_BAD_BOOT,
+				  "unknown option (options: mem=N[K|M|G] abi=MAJOR.MINOR)", w);
 		}
 	}
 	return cap;
