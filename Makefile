@@ -6,6 +6,7 @@
 #                 benchmark table (installs missing Debian packages)
 #   make test     host unit tests and boot tests; ends "N passed, N failed"
 #   make bench    pv_ops cost: patched-native vs direct vs nopatch
+#   make netboot  build/netboot/: what a TFTP or HTTP server serves as it is
 #   make clean
 # SPDX-License-Identifier: MIT
 
@@ -167,8 +168,19 @@ bench: deps-bench
 	$(MAKE) all
 	tools/bench
 
+# ---- netboot: a directory a TFTP or HTTP server can serve as it is ---------
+NETBOOT := $(B)/netboot
+netboot: $(B)/hv.elf $(B)/guest.elf boot/netboot.ipxe boot/boot.ipxe boot/netboot_fail.asm
+	@mkdir -p $(NETBOOT)
+	objcopy --strip-debug $(B)/hv.elf $(NETBOOT)/hv.elf
+	objcopy --strip-debug $(B)/guest.elf $(NETBOOT)/guest.elf
+	cp boot/netboot.ipxe boot/boot.ipxe $(NETBOOT)/
+	$(NASM) -f bin -o $(NETBOOT)/netboot-fail.bin boot/netboot_fail.asm
+	if [ -r /usr/lib/ipxe/undionly.kpxe ]; then cp /usr/lib/ipxe/undionly.kpxe $(NETBOOT)/; fi
+	@echo "netboot: serve $(NETBOOT)/ (boot file: boot.ipxe; undionly.kpxe for PXE firmware)"
+
 clean:
 	rm -rf $(B)
 
-.PHONY: all run test bench clean deps-build abi-docs
+.PHONY: all run test bench clean deps-build abi-docs netboot
 -include $(GUEST_OBJS:.o=.d) $(DIRECT_OBJS:.o=.d) $(HV_OBJS:.o=.d)
