@@ -60,6 +60,8 @@ static const struct expect expect[] = {
 	{ "clock_read",    { "rdtsc", "shl rdx,0x20", "or rax,rdx" },
 	  PV_REG_RAX | PV_REG_RDX, 0 },
 	{ "console_write", { 0 },                                  PV_CLOB_C_ABI, 1 },
+	{ "cpuid",         { "cpuid" },
+	  PV_REG_RAX | PV_REG_RBX | PV_REG_RCX | PV_REG_RDX, 0 },
 };
 
 /* The op list as pv_ops.h states it, for comparison with pv_op_info. */
