@@ -445,6 +445,20 @@ static int test_escape(void)
 	return 0;
 }
 
+/* An empty IDT, then int3: #GP, #DF, shutdown. Not in "all". */
+static int test_triple(void)
+{
+	struct {
+		uint16_t limit;
+		uint64_t base;
+	} __attribute__((packed)) none = { 0, 0 };
+
+	kprintf("selftest: triple: an empty IDT, then int3: a triple fault\n");
+	asm volatile("lidt %0; int3" : : "m"(none));
+	CHECK(0, "the CPU survived a triple fault");
+	return 0;
+}
+
 static int test_fail(void)
 {
 	CHECK(0, "this test fails on purpose (tests=fail)");
@@ -480,6 +494,7 @@ static const struct selftest tests[] = {
 	{ "mmio",       test_mmio,       1 },
 	{ "abi",        test_abi,        1 },
 	{ "escape",     test_escape,     0 },
+	{ "triple",     test_triple,     0 },
 	{ "fail",       test_fail,       0 },
 	{ "fault",      test_fault,      0 },
 };

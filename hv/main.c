@@ -139,10 +139,16 @@ static void largest_free(uint64_t *base, uint64_t *len)
 /*
  * mem=N[K|M|G]: the most RAM the guest gets (default: all there is).
  * abi=MAJOR.MINOR: the ABI version CPUID reports (to test guests' fallback).
+ * break=guest-state|host-state: spoil the VMCS (to test the entry-failure
+ * report).
  */
+/* break=guest-state|host-state: testing aid, a VMCS that fails VM entry. */
+static const char *break_vmcs;
+
 static uint64_t parse_options(const char *line)
 {
-	char buf[BOOT_CMDLINE_MAX], *p, *w;
+	static char buf[BOOT_CMDLINE_MAX];
+	char *p, *w;
 	uint64_t cap = ~0ul;
 
 	snprintf(buf, sizeof(buf), "%s", mb_strip_image_path(line));
@@ -173,6 +179,9 @@ static uint64_t parse_options(const char *line)
 			if (*n || v < 2 * MIB)
 				fail_boot(HV_STATUS_BAD_BOOT, "bad option (mem= takes N[K|M|G], at least 2M)", w);
 			cap = v;
+		} else if (!strcmp(w, "break=guest-state") || !strcmp(w, "break=host-state")) {
+			break_vmcs = w + 6;
+			kprintf("hv: breaking the VMCS's %s on purpose (break=)\n", break_vmcs);
 		} else if (!strncmp(w, "abi=", 4)) {
 			/* Testing aid: claim another ABI version (MAJOR.MINOR). */
 			unsigned major = 0, minor = 0;
@@ -190,7 +199,8 @@ static uint64_t parse_options(const char *line)
 			kprintf("hv: claiming ABI version %u.%u (abi=)\n", major, minor);
 		} else {
 			fail_boot(HV_STATUS_BAD_BOOT,
-				  "unknown option (options: mem=N[K|M|G] abi=MAJOR.MINOR)", w);
+				  "unknown option (options: mem=N[K|M|G] abi=MAJOR.MINOR "
+				  "break=guest-state|host-state)", w);
 		}
 	}
 	return cap;
@@ -307,6 +317,10 @@ void kmain(uint32_t magic, uint32_t info_addr)
 	vcpu.caps = &caps;
 	vcpu.ctl = &controls;
 	vmcs_setup(&vcpu, eptp, io_bitmaps, msr_bitmap, entry, info_gpa);
+	if (break_vmcs && break_vmcs[0] == 'g')
+		vmwrite(GUEST_RFLAGS, 0);               /* bit 1 must be 1 (27.3.1.4) */
+	else if (break_vmcs)
+		vmwrite(HOST_TR_SELECTOR, 0);           /* must not be 0 (27.2.3) */
 	kprintf("hv: entering the guest\n");
 
 	switch (vmx_run(&vcpu.regs)) {
