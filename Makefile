@@ -118,8 +118,9 @@ $(B)/tests/mbprint-hang.bin: tests/mbprint/mbprint.asm
 # ---- host tools ----------------------------------------------------------------
 $(B)/tools/%: tools/%.c
 	@mkdir -p $(@D)
-	$(CC) -std=c11 -O2 -Wall -Wextra -Werror -Ishared -o $@ $<
+	$(CC) -std=c11 -O2 -Wall -Wextra -Werror -Ishared -Itools -o $@ $<
 $(B)/tools/abigen: shared/abi/abi.def shared/abi/hv_abi.h
+$(B)/tools/benchtab $(B)/tools/report: tools/logline.h
 
 # The ABI's derived forms: the NASM include (built), docs/abi.md (kept in
 # git and checked by tests/run against a fresh one).

@@ -24,15 +24,18 @@ void native_console_write(const char *buf, size_t len)
 	uart_write(buf, len);
 }
 
+static void console_out(const char *buf, size_t len)
+{
+	pv_console_write(buf, len);
+}
+
 int kprintf(const char *fmt, ...)
 {
-	char buf[512];
 	va_list ap;
 	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	n = kvprintf(console_out, fmt, ap);
 	va_end(ap);
-	pv_console_write(buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
 	return n;
 }

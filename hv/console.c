@@ -11,14 +11,12 @@
 
 int kprintf(const char *fmt, ...)
 {
-	char buf[512];
 	va_list ap;
 	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	n = kvprintf(uart_write, fmt, ap);
 	va_end(ap);
-	uart_write(buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
 	return n;
 }
 

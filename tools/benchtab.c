@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "logline.h"
 
 #define MAX_OPS  32
 #define MAX_LOGS 16
@@ -54,22 +55,6 @@ static long parse_cost(const char *s)
 	return sign * (whole * 100 + frac);
 }
 
-static int field(const char *line, const char *key, char *out, size_t len)
-{
-	const char *p = strstr(line, key);
-	size_t n = 0;
-
-	if (!p)
-		return -1;
-	p += strlen(key);
-	while (p[n] && p[n] != ' ' && p[n] != '\n' && n + 1 < len) {
-		out[n] = p[n];
-		n++;
-	}
-	out[n] = 0;
-	return 0;
-}
-
 static int load(const char *path, struct run *r)
 {
 	FILE *f = fopen(path, "r");
@@ -86,15 +71,15 @@ static int load(const char *path, struct run *r)
 		if (strncmp(line, "bench: op=", 10) || r->n >= MAX_OPS)
 			continue;
 		o = &r->ops[r->n];
-		field(line, "op=", o->name, sizeof(o->name));
+		log_field(line, "op=", o->name, sizeof(o->name));
 		o->cost100 = -1;
-		if (!field(line, "skipped=", v, sizeof(v))) {
+		if (!log_field(line, "skipped=", v, sizeof(v))) {
 			snprintf(r->skip_why[r->n], sizeof(r->skip_why[0]), "%s", v);
-		} else if (!field(line, "cost=", v, sizeof(v))) {
+		} else if (!log_field(line, "cost=", v, sizeof(v))) {
 			o->cost100 = parse_cost(v);
-			if (!field(line, "pad=", v, sizeof(v)))
+			if (!log_field(line, "pad=", v, sizeof(v)))
 				o->pad = atoi(v);
-			field(line, "mode=", o->mode, sizeof(o->mode));
+			log_field(line, "mode=", o->mode, sizeof(o->mode));
 		}
 		r->n++;
 	}

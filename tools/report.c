@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "logline.h"
 
 #define MAX_RUNS  8
 #define MAX_ROWS  32
@@ -41,27 +42,11 @@ struct run {
 static struct run runs[MAX_RUNS];
 static int nruns;
 
-static int field(const char *line, const char *key, char *out, size_t len)
-{
-	const char *p = strstr(line, key);
-	size_t n = 0;
-
-	if (!p)
-		return -1;
-	p += strlen(key);
-	while (p[n] && p[n] != ' ' && p[n] != '\n' && n + 1 < len) {
-		out[n] = p[n];
-		n++;
-	}
-	out[n] = 0;
-	return 0;
-}
-
 static double num(const char *line, const char *key)
 {
 	char v[32];
 
-	if (field(line, key, v, sizeof(v)) || v[0] == '-' || !v[0])
+	if (log_field(line, key, v, sizeof(v)) || v[0] == '-' || !v[0])
 		return -1;
 	return atof(v);
 }
@@ -82,10 +67,10 @@ static int load(struct run *r)
 		if (!strncmp(line, "bench: op=", 10) && !strstr(line, "skipped=") &&
 		    r->nops < MAX_ROWS) {
 			w = &r->ops[r->nops++];
-			field(line, "op=", w->name, sizeof(w->name));
+			log_field(line, "op=", w->name, sizeof(w->name));
 		} else if (!strncmp(line, "workload: part=", 15) && r->nparts < MAX_ROWS) {
 			w = &r->parts[r->nparts++];
-			field(line, "part=", w->name, sizeof(w->name));
+			log_field(line, "part=", w->name, sizeof(w->name));
 		} else if (!strncmp(line, "workload: total ", 16)) {
 			w = &r->total;
 			strcpy(w->name, "total");

@@ -29,6 +29,8 @@ int snprintf(char *buf, size_t size, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Each kernel's console: the guest's writes through its console pv op. */
 int kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Format one message (up to 511 bytes) and hand it whole to write(). */
+int kvprintf(void (*write)(const char *buf, size_t len), const char *fmt, va_list ap);
 
 /* machine.c: print "exit: status=N" and end the machine (tools/run). */
 void machine_exit(unsigned status) __attribute__((noreturn));
