@@ -147,7 +147,7 @@ $(B)/host/test_guest_load: tests/host/test_guest_load.c hv/guest_load.c \
 HOST_CHECKS := $(B)/host/check_pv_report
 $(B)/host/check_pv_report: tests/host/check_pv_report.c guest/pv_native.c \
 	shared/abi/hv_abi.h shared/abi/abi.def
-$(HOST_TESTS) $(HOST_CHECKS): tests/host/check.h guest/pv_ops.h guest/pv_patch.h
+$(HOST_TESTS) $(HOST_CHECKS): tests/host/check.h tests/host/disasm.h guest/pv_ops.h guest/pv_patch.h
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) -o $@ $(filter %.c,$^)
 

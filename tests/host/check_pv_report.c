@@ -17,10 +17,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "abi/hv_abi.h"
 #include "check.h"
+#include "disasm.h"
 #include "pv_ops.h"
 
 #define MAX_SITES   4096
@@ -255,101 +255,7 @@ static void read_log(const char *path)
 	fclose(f);
 }
 
-/* ---- objdump ------------------------------------------------------------- */
-
-struct insn {
-	uint64_t addr;
-	unsigned len;
-	char text[160];         /* mnemonic and operands, spaces collapsed */
-};
-
-/* Collapse runs of white space to one space (none after a comma), trim. */
-static void normalize(char *s)
-{
-	char *d = s, *p = s;
-	int space = 0;
-
-	while (*p && isspace((unsigned char)*p))
-		p++;
-	for (; *p; p++) {
-		if (isspace((unsigned char)*p)) {
-			space = 1;
-			continue;
-		}
-		if (space && d > s && d[-1] != ',')
-			*d++ = ' ';
-		space = 0;
-		*d++ = *p;
-	}
-	*d = 0;
-}
-
-/*
- * Disassemble n bytes placed at vma; returns the number of instructions
- * (at most max), or -1 when objdump cannot be run or says more. -z keeps
- * runs of zero bytes from being printed as "...".
- */
-static int disasm(const uint8_t *b, size_t n, uint64_t vma, struct insn *out, int max)
-{
-	char path[] = "/tmp/check_pv_report.XXXXXX", cmd[256], line[512];
-	int fd, count = 0, started = 0, status;
-	FILE *p;
-
-	fd = mkstemp(path);
-	if (fd < 0)
-		return -1;
-	if (write(fd, b, n) != (ssize_t)n) {
-		close(fd);
-		unlink(path);
-		return -1;
-	}
-	close(fd);
-	snprintf(cmd, sizeof(cmd), "objdump -D -z -b binary -m i386:x86-64 -M intel "
-		 "--insn-width=16 --adjust-vma=0x%llx %s 2>&1",
-		 (unsigned long long)vma, path);
-	p = popen(cmd, "r");
-	if (!p) {
-		unlink(path);
-		return -1;
-	}
-	while (fgets(line, sizeof(line), p)) {
-		char *tab1, *tab2, *tok;
-		unsigned long long addr;
-		unsigned bytes = 0;
-
-		if (strstr(line, "<.data>:")) {
-			started = 1;
-			continue;
-		}
-		if (!started || sscanf(line, " %llx:", &addr) != 1)
-			continue;
-		tab1 = strchr(line, '\t');
-		if (!tab1)
-			continue;
-		tab2 = strchr(tab1 + 1, '\t');
-		if (tab2)
-			*tab2 = 0;
-		for (tok = strtok(tab1 + 1, " \n"); tok; tok = strtok(NULL, " \n"))
-			bytes++;
-		if (!tab2) {            /* bytes wrapped onto a line of their own */
-			if (count > 0)
-				out[count - 1].len += bytes;
-			continue;
-		}
-		if (count < 0 || count == max) {
-			count = -1;
-			continue;
-		}
-		out[count].addr = addr;
-		out[count].len = bytes;
-		snprintf(out[count].text, sizeof(out[count].text), "%s", tab2 + 1);
-		normalize(out[count].text);
-		count++;
-	}
-	status = pclose(p);
-	unlink(path);
-	return status == 0 && started ? count : -1;
-}
+/* ---- the checks ---------------------------------------------------------- */
 
 /*
  * The recommended multi-byte NOP of len bytes (Intel SDM vol. 2B, NOP),

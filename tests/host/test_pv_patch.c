@@ -10,7 +10,6 @@
  * root, with objdump and nasm on PATH.
  */
 /* SPDX-License-Identifier: MIT */
-#include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +17,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "disasm.h"
 #include "pv_patch.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -99,120 +99,7 @@ static unsigned tmpl_len(const struct pv_template *t)
 	return t->bytes ? (unsigned)(t->end - t->bytes) : 0;
 }
 
-/* ---- objdump and nasm ------------------------------------------------------ */
-
-struct insn {
-	uint64_t addr;
-	unsigned len;
-	char text[160];         /* mnemonic and operands, whitespace collapsed */
-};
-
-/* Collapse runs of white space to one space (none after a comma), trim. */
-static void normalize(char *s)
-{
-	char *d = s, *p = s;
-	int space = 0;
-
-	while (*p && isspace((unsigned char)*p))
-		p++;
-	for (; *p; p++) {
-		if (isspace((unsigned char)*p)) {
-			space = 1;
-			continue;
-		}
-		if (space && d > s && d[-1] != ',')
-			*d++ = ' ';
-		space = 0;
-		*d++ = *p;
-	}
-	*d = 0;
-}
-
-static int write_temp(char *path, size_t pathlen, const char *suffix,
-		      const void *data, size_t len)
-{
-	int fd;
-	FILE *f;
-
-	snprintf(path, pathlen, "/tmp/test_pv_patch.XXXXXX%s", suffix);
-	fd = mkstemps(path, (int)strlen(suffix));
-	if (fd < 0)
-		return -1;
-	f = fdopen(fd, "wb");
-	if (!f) {
-		close(fd);
-		unlink(path);
-		return -1;
-	}
-	if (len && fwrite(data, 1, len, f) != len) {
-		fclose(f);
-		unlink(path);
-		return -1;
-	}
-	fclose(f);
-	return 0;
-}
-
-/*
- * Disassemble n bytes placed at vma; returns the number of instructions
- * (at most max), or -1. objdump wraps the bytes of long instructions onto
- * continuation lines that carry no text; those add to the length.
- */
-static int disasm(const uint8_t *b, size_t n, uint64_t vma, struct insn *out,
-		  int max)
-{
-	char path[64], cmd[256], line[512];
-	FILE *p;
-	int count = 0, started = 0;
-
-	if (write_temp(path, sizeof(path), ".bin", b, n))
-		return -1;
-	snprintf(cmd, sizeof(cmd), "objdump -D -z -b binary -m i386:x86-64 -M intel "
-		 "--adjust-vma=0x%llx %s 2>&1", (unsigned long long)vma, path);
-	p = popen(cmd, "r");
-	if (!p) {
-		unlink(path);
-		return -1;
-	}
-	while (fgets(line, sizeof(line), p)) {
-		char *tab1, *tab2, *tok;
-		unsigned long long addr;
-		unsigned bytes = 0;
-
-		if (strstr(line, "<.data>:")) {
-			started = 1;
-			continue;
-		}
-		if (!started || sscanf(line, " %llx:", &addr) != 1)
-			continue;
-		tab1 = strchr(line, '\t');
-		if (!tab1)
-			continue;
-		tab2 = strchr(tab1 + 1, '\t');
-		if (tab2)
-			*tab2 = 0;
-		for (tok = strtok(tab1 + 1, " \n"); tok; tok = strtok(NULL, " \n"))
-			bytes++;
-		if (!tab2) {            /* continuation of the previous one */
-			if (count)
-				out[count - 1].len += bytes;
-			continue;
-		}
-		if (count == max) {
-			count = -1;
-			break;
-		}
-		out[count].addr = addr;
-		out[count].len = bytes;
-		snprintf(out[count].text, sizeof(out[count].text), "%s", tab2 + 1);
-		normalize(out[count].text);
-		count++;
-	}
-	if (pclose(p) != 0)
-		count = -1;
-	unlink(path);
-	return count;
-}
+/* ---- NOPs and nasm --------------------------------------------------------- */
 
 /* One instruction that the CPU executes as a NOP. */
 static int is_nop(const struct insn *in)
