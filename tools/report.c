@@ -113,9 +113,20 @@ static void fmt(char *b, size_t n, double v, int decimals)
 }
 
 /* The comparison table for one set of rows (ops or workload parts). */
+/* The run with the most rows names them (a native run skips hypercall). */
+static const struct run *widest(int parts)
+{
+	const struct run *w = &runs[0];
+
+	for (int j = 1; j < nruns; j++)
+		if ((parts ? runs[j].nparts : runs[j].nops) > (parts ? w->nparts : w->nops))
+			w = &runs[j];
+	return w;
+}
+
 static void table(FILE *out, const char *title, int parts, int md)
 {
-	const struct run *first = &runs[0];
+	const struct run *first = widest(parts);
 	int n = parts ? first->nparts : first->nops;
 	char b[32];
 
@@ -255,7 +266,8 @@ static void write_json(const char *dir, const struct verdict *v, int nv)
 static int write_dat(const char *path, int parts)
 {
 	FILE *f = fopen(path, "w");
-	int n = parts ? runs[0].nparts : runs[0].nops;
+	const struct run *first = widest(parts);
+	int n = parts ? first->nparts : first->nops;
 
 	if (!f)
 		return -1;
@@ -264,7 +276,7 @@ static int write_dat(const char *path, int parts)
 		fprintf(f, " cost:%s exits:%s", runs[j].mode, runs[j].mode);
 	fprintf(f, "\n");
 	for (int i = 0; i < n; i++) {
-		const char *name = parts ? runs[0].parts[i].name : runs[0].ops[i].name;
+		const char *name = parts ? first->parts[i].name : first->ops[i].name;
 
 		fprintf(f, "%s", name);
 		for (int j = 0; j < nruns; j++) {
@@ -357,7 +369,7 @@ int main(int argc, char **argv)
 		fprintf(md, "- **%s** on %s: costs in %s%s (log `%s`)\n", runs[j].mode,
 			runs[j].emulator, runs[j].unit,
 			!strcmp(runs[j].unit, "instructions") ? ", exact and identical run to run" :
-			", median-free single run", runs[j].log);
+			", one run", runs[j].log);
 	fprintf(md, "\nCost is per call, the loop's own cost taken out (ops), or for the "
 		    "whole part (workload). Exits are VM exits per call, counted by the "
 		    "hypervisor; native runs have none to count. The per-op console_write "
