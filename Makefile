@@ -134,12 +134,15 @@ abi-docs: $(B)/tools/abigen
 HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Iguest -Ihv -Ishared/lib -Ishared -Itests/host \
 	-fsanitize=address,undefined -fno-sanitize-recover=all
 HOST_TESTS := $(B)/host/test_pv_patch $(B)/host/test_cmdline $(B)/host/test_multiboot \
-	$(B)/host/test_ept $(B)/host/test_vmx_ctl $(B)/host/test_guest_load
+	$(B)/host/test_ept $(B)/host/test_vmx_ctl $(B)/host/test_guest_load \
+	$(B)/host/test_abi
 
 $(B)/host/test_pv_patch: tests/host/test_pv_patch.c guest/pv_patch.c guest/pv_native.c
 $(B)/host/test_cmdline: tests/host/test_cmdline.c guest/cmdline.c
 $(B)/host/test_multiboot: tests/host/test_multiboot.c shared/lib/multiboot.c
 $(B)/host/test_ept: tests/host/test_ept.c hv/ept.c hv/ept.h hv/vmx.h
+$(B)/host/test_abi: tests/host/test_abi.c shared/abi/abi.def shared/abi/hv_abi.h \
+	$(B)/gen/hv_abi.inc
 $(B)/host/test_vmx_ctl: tests/host/test_vmx_ctl.c hv/vmx_ctl.c hv/vmx.h
 $(B)/host/test_guest_load: tests/host/test_guest_load.c hv/guest_load.c \
 	shared/lib/multiboot.c hv/guest_load.h

@@ -322,6 +322,10 @@ static int test_hypercall(void)
 	outb(0x80, 0);
 	after = hypercall(HC_port_count, 0x80, 0, 0);
 	CHECK(after == before + 1, "port 0x80 exits %ld then %ld", before, after);
+	before = hypercall(HC_hypercall_count, HC_null, 0, 0);
+	hypercall0(HC_null);
+	after = hypercall(HC_hypercall_count, HC_null, 0, 0);
+	CHECK(after == before + 1, "null hypercalls %ld then %ld", before, after);
 	CHECK(hypercall(0xffff, 0, 0, 0) == -HV_ENOSYS, "unknown hypercall did not say ENOSYS");
 	CHECK(hypercall(HC_exit_count, 1000, 0, 0) == -HV_EINVAL, "bad reason did not say EINVAL");
 	return 0;

@@ -48,6 +48,13 @@ static int64_t hc_exits_total(struct vcpu *v)
 	return (int64_t)hv_stats.exits;
 }
 
+static int64_t hc_hypercall_count(struct vcpu *v)
+{
+	uint64_t nr = v->regs.rdi, last = ARRAY_SIZE(hv_stats.hypercalls) - 1;
+
+	return (int64_t)hv_stats.hypercalls[nr < last ? nr : last];
+}
+
 static int64_t hc_console_write(struct vcpu *v)
 {
 	uint64_t gpa = v->regs.rdi, len = v->regs.rsi;
