@@ -374,7 +374,9 @@ int main(int argc, char **argv)
 		    "whole part (workload). Exits are VM exits per call, counted by the "
 		    "hypervisor; native runs have none to count. The per-op console_write "
 		    "writes 0 bytes (the cost of the call); the workload's console part "
-		    "writes 4 KiB.\n");
+		    "writes 4 KiB. That part is bound by the UART's line speed, which every "
+		    "mode waits out in full: trapped exits hide inside that wait, so compare "
+		    "its exits rather than its cost.\n");
 	for (int pass = 0; pass < 2; pass++) {
 		FILE *out = pass ? md : stdout;
 		table(out, "Per pv op", 0, pass);
