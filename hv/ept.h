@@ -13,6 +13,7 @@
 #define HV_EPT_H
 
 #include <stdint.h>
+#include "vmx.h"                /* EPT_R/W/X, EPT_MEM_WB/UC, EPT_LARGE */
 
 struct ept {
 	uint64_t root_pa;                       /* the PML4 */
@@ -24,8 +25,6 @@ struct ept {
 	uint64_t mapped;                        /* bytes mapped */
 };
 
-#define EPT_MEM_WB      (6ul << 3)              /* leaf memory type: WB */
-#define EPT_MEM_UC      (0ul << 3)              /* leaf memory type: UC */
 
 /* Returns 0, or -1 when out of tables or given unaligned addresses. */
 int ept_init(struct ept *e);

@@ -18,7 +18,6 @@
 #include "lib.h"
 #include "x86.h"
 
-#define CPUID_1_ECX_VMX         (1u << 5)
 #define CPUID_1_ECX_HYPERVISOR  (1u << 31)
 #define CPUID_1_ECX_XSAVE       (1u << 26)
 #define CR4_OSXSAVE             BIT(18)

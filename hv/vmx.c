@@ -15,7 +15,6 @@
 #include "vmx.h"
 #include "x86.h"
 
-#define CPUID_1_ECX_VMX         (1u << 5)
 
 static const char *yes(uint64_t v) { return v ? "yes" : "no"; }
 

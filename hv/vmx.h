@@ -19,6 +19,9 @@
 #define BIT(n) (1ul << (n))
 #endif
 
+/* CPUID.1:ECX.VMX (SDM vol. 3C, 24.6). */
+#define CPUID_1_ECX_VMX                 (1u << 5)
+
 /* ---- MSRs (SDM vol. 4, table 2-2; vol. 3D, appendix A) ---------------- */
 #define MSR_IA32_FEATURE_CONTROL        0x03a
 #define FEATURE_CONTROL_LOCK            BIT(0)
@@ -150,9 +153,8 @@ enum exit_reason {
 #define EPT_W                           BIT(1)
 #define EPT_X                           BIT(2)
 #define EPT_RWX                         (EPT_R | EPT_W | EPT_X)
-#define EPT_MT_SHIFT                    3
-#define EPT_MT_UC                       0ul
-#define EPT_MT_WB                       6ul
+#define EPT_MEM_UC                      (0ul << 3)      /* leaf memory type */
+#define EPT_MEM_WB                      (6ul << 3)
 #define EPT_LARGE                       BIT(7)
 #define EPT_ADDR_MASK                   0x000ffffffffff000ul
 
