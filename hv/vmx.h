@@ -153,8 +153,9 @@ enum exit_reason {
 #define EPT_W                           BIT(1)
 #define EPT_X                           BIT(2)
 #define EPT_RWX                         (EPT_R | EPT_W | EPT_X)
-#define EPT_MEM_UC                      (0ul << 3)      /* leaf memory type */
-#define EPT_MEM_WB                      (6ul << 3)
+#define EPT_MT_SHIFT                    3               /* leaf memory type, 5:3 */
+#define EPT_MEM_UC                      (0ul << EPT_MT_SHIFT)
+#define EPT_MEM_WB                      (6ul << EPT_MT_SHIFT)
 #define EPT_LARGE                       BIT(7)
 #define EPT_ADDR_MASK                   0x000ffffffffff000ul
 
