@@ -55,7 +55,6 @@ void cpu_init(void)
 void hv_trap(uint64_t vector, uint64_t error, uint64_t rip, uint64_t cr2);
 void hv_trap(uint64_t vector, uint64_t error, uint64_t rip, uint64_t cr2)
 {
-	kprintf("hv: panic: exception %lu in root mode, error 0x%lx, rip 0x%lx, cr2 0x%lx\n",
-		vector, error, rip, cr2);
-	hv_exit(HV_STATUS_PANIC);
+	panic_at((void *)rip, "exception %lu in root mode, error 0x%lx, cr2 0x%lx",
+		 vector, error, cr2);
 }

@@ -174,6 +174,18 @@ uint64_t hv_tss_base(void);
 void hv_exit(unsigned status) __attribute__((noreturn));
 void console_putc_raw(char c);
 
+/*
+ * The three tiers of failure: ASSERT() for the hypervisor's own
+ * invariants, panic() when one breaks (it names the caller and ends the
+ * machine with HV_STATUS_PANIC), guest_kill() for anything the guest did
+ * (vmexit.c): that never takes the hypervisor down.
+ */
+void panic_at(void *caller, const char *fmt, ...)
+	__attribute__((noreturn, format(printf, 2, 3)));
+#define panic(...) panic_at(__builtin_return_address(0), __VA_ARGS__)
+#define ASSERT(cond) \
+	do { if (!(cond)) panic("assertion failed: %s (%s:%d)", #cond, __FILE__, __LINE__); } while (0)
+
 extern struct guest_mem guest_mem;
 extern uint64_t hv_tsc_at_entry;
 

@@ -276,7 +276,7 @@ void kmain(uint32_t magic, uint32_t info_addr);
 
 void kmain(uint32_t magic, uint32_t info_addr)
 {
-	uint64_t vmxon, vmcs, io_bitmaps, msr_bitmap, eptp, cap;
+	uint64_t vmxon, vmcs, io_bitmaps, io_bitmap_b, msr_bitmap, eptp, cap;
 	uint32_t entry, info_gpa;
 	char err[160];
 
@@ -299,8 +299,8 @@ void kmain(uint32_t magic, uint32_t info_addr)
 	vmxon = pool_page(0);
 	vmcs = pool_page(0);
 	io_bitmaps = pool_page(0);
-	if (pool_page(0) != io_bitmaps + 4096)          /* A and B, adjacent */
-		fail_boot(HV_STATUS_BAD_BOOT, "pool", "I/O bitmaps not adjacent");
+	io_bitmap_b = pool_page(0);
+	ASSERT(io_bitmap_b == io_bitmaps + 4096);       /* A and B, adjacent */
 	msr_bitmap = pool_page(0);
 	if (!vmxon || !vmcs || !msr_bitmap)
 		fail_boot(HV_STATUS_BAD_BOOT, "pool", "out of pool pages");

@@ -36,11 +36,12 @@ static const struct {
 #undef VMCS_FIELD
 };
 
+/* A VMWRITE the hypervisor gets wrong is its own bug. */
 static void w(enum vmcs_field f, uint64_t v)
 {
 	if (vmwrite(f, v))
-		kprintf("hv: error: VMWRITE 0x%x <- 0x%lx failed: %s\n", f, v,
-			vmx_instruction_error_name((uint32_t)vmread(VM_INSTRUCTION_ERROR)));
+		panic("VMWRITE of field 0x%x <- 0x%lx failed: %s", f, v,
+		      vmx_instruction_error_name((uint32_t)vmread(VM_INSTRUCTION_ERROR)));
 }
 
 static void setup_host(void)
