@@ -19,7 +19,6 @@
 #include "x86.h"
 
 #define CPUID_1_ECX_HYPERVISOR  (1u << 31)
-#define CPUID_1_ECX_XSAVE       (1u << 26)
 #define CR4_OSXSAVE             BIT(18)
 #define RFLAGS_IF               BIT(9)
 
