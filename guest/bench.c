@@ -111,7 +111,7 @@ static const char *bench_mode(void)
 #ifdef PV_DIRECT
 	return "direct";
 #else
-	return guest_opts.pv == PV_MODE_NOPATCH ? "nopatch" : pv_backend_name;
+	return guest_opts.pv == PV_MODE_NOPATCH ? "nopatch" : pv_ops.init.backend;
 #endif
 }
 

@@ -44,8 +44,6 @@ void native_exit(unsigned status) __attribute__((noreturn));
 
 /* pv_ops.c */
 void pv_boot(enum pv_mode mode, int report, const struct hv_info *hv);
-extern const char *pv_backend_name;
-extern int pv_patched;          /* sites rewritten at boot */
 unsigned pv_bench_pad(unsigned op);
 
 /* workload.c */

@@ -36,8 +36,6 @@ struct pv_ops pv_ops = {
 
 extern struct pv_site __pv_sites_start[], __pv_sites_end[];
 
-const char *pv_backend_name = "native";
-int pv_patched;
 static enum pv_mode pv_mode_used = PV_MODE_NATIVE;
 static const struct pv_backend *pv_backend_used = &pv_native_backend;
 
@@ -58,7 +56,7 @@ void pv_boot(enum pv_mode mode, int report, const struct hv_info *hv)
 {
 	const struct pv_backend *b = &pv_native_backend;
 	struct pv_site *s;
-	unsigned sites = (unsigned)(__pv_sites_end - __pv_sites_start), kept = 0;
+	unsigned sites = (unsigned)(__pv_sites_end - __pv_sites_start), kept = 0, patched = 0;
 
 	if (hv->present)
 		kprintf("pv: hypervisor present: '%s'%s\n", hv->signature,
@@ -94,16 +92,15 @@ void pv_boot(enum pv_mode mode, int report, const struct hv_info *hv)
 
 		if (pv_patch_site((uint8_t *)s->addr, s, t ? t : &none,
 				  pv_slot_target(&pv_ops, s->op), &r) == PV_PATCH_OK)
-			pv_patched++;
+			patched++;
 		else
 			kept++;
 		if (report || r.choice == PV_CHOICE_KEEP)
 			report_site(s, &r);
 	}
 	serialize();
-	pv_backend_name = b->name;
 	pv_ops.init.backend = b->name;
-	kprintf("pv: backend=%s sites=%u patched=%d", b->name, sites, pv_patched);
+	kprintf("pv: backend=%s sites=%u patched=%u", b->name, sites, patched);
 	if (kept)
 		kprintf(" kept=%u", kept);
 	kprintf("\n");

@@ -65,10 +65,9 @@ static int64_t hc_console_write(struct vcpu *v)
 	return (int64_t)len;
 }
 
-/* The two halts return 0 when the guest wakes; vcpu_halt skips the VMCALL. */
+/* The two halts return 0 when the guest wakes. */
 static int64_t hc_halt(struct vcpu *v)
 {
-	v->regs.rax = HV_OK;
 	vcpu_halt(v);
 	return HV_OK;
 }
@@ -120,7 +119,6 @@ static hypercall_fn *const hypercalls[HC_COUNT] = {
 void hypercall_dispatch(struct vcpu *v)
 {
 	uint64_t nr = v->regs.rax;
-	int halts = nr == HC_halt || nr == HC_safe_halt;
 	int64_t ret;
 
 	v->hypercall_nr = nr;
@@ -131,6 +129,5 @@ void hypercall_dispatch(struct vcpu *v)
 	else
 		ret = -HV_ENOSYS;
 	v->regs.rax = (uint64_t)ret;
-	if (!halts || ret != HV_OK)
-		vcpu_skip_insn(v);
+	vcpu_skip_insn(v);
 }

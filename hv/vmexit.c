@@ -167,9 +167,9 @@ static void handle_cpuid(struct vcpu *v)
 }
 
 /* ---- HLT: sleep in the guest until its next interrupt ------------------- */
+/* Halt the guest until its next interrupt; the caller skips the instruction. */
 void vcpu_halt(struct vcpu *v)
 {
-	vcpu_skip_insn(v);
 	if (!(vmread(GUEST_RFLAGS) & RFLAGS_IF)) {
 		/* Nothing can wake it: a real CPU would hang here, silently. */
 		guest_kill(v, HV_STATUS_GUEST_FAULT,
@@ -183,6 +183,7 @@ void vcpu_halt(struct vcpu *v)
 
 static void handle_hlt(struct vcpu *v)
 {
+	vcpu_skip_insn(v);
 	vcpu_halt(v);
 }
 
