@@ -7,6 +7,7 @@
 #   make test     host unit tests and boot tests; ends "N passed, N failed"
 #   make bench    pv_ops cost: patched-native vs direct vs nopatch
 #   make netboot  build/netboot/: what a TFTP or HTTP server serves as it is
+#   make help     the targets and switches
 #   make clean
 # SPDX-License-Identifier: MIT
 
@@ -150,8 +151,11 @@ $(B)/host/test_guest_load: tests/host/test_guest_load.c hv/guest_load.c \
 HOST_CHECKS := $(B)/host/check_pv_report
 $(B)/host/check_pv_report: tests/host/check_pv_report.c guest/pv_native.c \
 	shared/abi/hv_abi.h shared/abi/abi.def
+# Each test also depends on every header its sources include (written to
+# $@.d by a -MM pass: one link of several sources cannot use -MMD).
 $(HOST_TESTS) $(HOST_CHECKS): tests/host/check.h tests/host/disasm.h guest/pv_ops.h guest/pv_patch.h
 	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) -MM -MP -MT $@ $(filter %.c,$^) > $@.d
 	$(CC) $(HOST_CFLAGS) -o $@ $(filter %.c,$^)
 
 # ---- the jobs ------------------------------------------------------------------
@@ -186,5 +190,19 @@ netboot: $(B)/hv.elf $(B)/guest.elf boot/netboot.ipxe boot/boot.ipxe boot/netboo
 clean:
 	rm -rf $(B)
 
-.PHONY: all run test bench clean deps-build abi-docs netboot
--include $(GUEST_OBJS:.o=.d) $(DIRECT_OBJS:.o=.d) $(HV_OBJS:.o=.d)
+# The targets a newcomer looks for, and the switches they take.
+help:
+	@echo 'make            build everything into build/ (images, disassembly, symbol maps, tools)'
+	@echo 'make run        the main job: native vs hosted-pv vs hosted-trap, op by op (build/report/)'
+	@echo 'make test       host unit tests and boot tests; ends "N passed, N failed, N skipped"'
+	@echo 'make bench      benchmark targets (exact instruction counts in Bochs; KVM cycles on hardware KVM)'
+	@echo 'make netboot    build/netboot/: what a TFTP or HTTP server serves to iPXE'
+	@echo 'make clean      remove build/'
+	@echo 'make help       this text'
+	@echo
+	@echo 'KVM=0           leave KVM out of run, test and bench (tools/run --host-kvm says what the host has)'
+	@echo 'tools/run --help  boot one image (native or hosted) in QEMU or Bochs and judge it'
+
+.PHONY: all run test bench clean help deps-build abi-docs netboot
+-include $(GUEST_OBJS:.o=.d) $(DIRECT_OBJS:.o=.d) $(HV_OBJS:.o=.d) \
+	$(HOST_TESTS:=.d) $(HOST_CHECKS:=.d)
