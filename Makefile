@@ -19,7 +19,7 @@ B       := build
 # ---- the two kernels ------------------------------------------------------------
 # Sources by path; objects mirror them under build/<flavour>/.
 SHARED_C := shared/lib/lib.c shared/lib/multiboot.c shared/lib/uart.c \
-            shared/lib/machine.c
+            shared/lib/machine.c shared/lib/bootcmd.c
 GUEST_SRC := guest/main.c guest/console.c guest/cmdline.c guest/mm.c \
              guest/idt.c guest/lapic.c guest/platform.c guest/pv_ops.c \
              guest/pv_native.c guest/pv_hv.c guest/pv_patch.c guest/selftest.c \
@@ -135,11 +135,12 @@ HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Iguest -Ihv -Ishared/lib
 	-fsanitize=address,undefined -fno-sanitize-recover=all
 HOST_TESTS := $(B)/host/test_pv_patch $(B)/host/test_cmdline $(B)/host/test_multiboot \
 	$(B)/host/test_ept $(B)/host/test_vmx_ctl $(B)/host/test_guest_load \
-	$(B)/host/test_abi
+	$(B)/host/test_abi $(B)/host/test_bootcmd
 
 $(B)/host/test_pv_patch: tests/host/test_pv_patch.c guest/pv_patch.c guest/pv_native.c
 $(B)/host/test_cmdline: tests/host/test_cmdline.c guest/cmdline.c
 $(B)/host/test_multiboot: tests/host/test_multiboot.c shared/lib/multiboot.c
+$(B)/host/test_bootcmd: tests/host/test_bootcmd.c shared/lib/bootcmd.c shared/lib/bootcmd.h
 $(B)/host/test_ept: tests/host/test_ept.c hv/ept.c hv/ept.h hv/vmx.h
 $(B)/host/test_abi: tests/host/test_abi.c shared/abi/abi.def shared/abi/hv_abi.h \
 	$(B)/gen/hv_abi.inc
