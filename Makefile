@@ -138,7 +138,7 @@ HOST_TESTS := $(B)/host/test_pv_patch $(B)/host/test_cmdline $(B)/host/test_mult
 	$(B)/host/test_abi $(B)/host/test_bootcmd
 
 $(B)/host/test_pv_patch: tests/host/test_pv_patch.c guest/pv_patch.c guest/pv_native.c
-$(B)/host/test_cmdline: tests/host/test_cmdline.c guest/cmdline.c
+$(B)/host/test_cmdline: tests/host/test_cmdline.c guest/cmdline.c shared/lib/bootcmd.c
 $(B)/host/test_multiboot: tests/host/test_multiboot.c shared/lib/multiboot.c
 $(B)/host/test_bootcmd: tests/host/test_bootcmd.c shared/lib/bootcmd.c shared/lib/bootcmd.h
 $(B)/host/test_ept: tests/host/test_ept.c hv/ept.c hv/ept.h hv/vmx.h
