@@ -196,7 +196,11 @@ static void setup_guest(uint32_t *entry, uint32_t *info_gpa)
 		mods[i - 1].len = hv_boot.modules[i].end - hv_boot.modules[i].start;
 		mods[i - 1].cmdline = hv_boot.modules[i].cmdline;
 	}
-	if (mb_build_info(&guest_mem, mb_strip_image_path(img->cmdline), mods,
+	/*
+	 * The guest's line goes on as its loader gave it, image path or not:
+	 * only the guest knows its own options without '=' (bootcmd.h).
+	 */
+	if (mb_build_info(&guest_mem, img->cmdline, mods,
 			  hv_boot.nr_modules - 1, im.load_end, info_gpa, err, sizeof(err)))
 		fail_boot(HV_STATUS_BAD_BOOT, "cannot build the guest's Multiboot info", err);
 	*entry = im.entry;
@@ -204,7 +208,7 @@ static void setup_guest(uint32_t *entry, uint32_t *info_gpa)
 		im.format, im.entry, im.load_start, im.load_end, hv_boot.nr_modules - 1);
 	kprintf("hv: guest: RAM %lu MiB at host 0x%lx; hypervisor pool at 0x%lx (%u pages)\n",
 		guest_mem.size >> 20, guest_mem.host_pa, base, HV_POOL_PAGES);
-	kprintf("hv: guest: cmdline '%s'\n", mb_strip_image_path(img->cmdline));
+	kprintf("hv: guest: cmdline '%s'\n", img->cmdline);
 }
 
 static uint64_t setup_ept(void)
