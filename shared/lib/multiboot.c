@@ -16,7 +16,7 @@
  * *len to its length. Returns 0; -1 when memory ends before the string
  * does; -2 when it is longer than max - 1 bytes: then dst is left empty
  * (a cut string would pass for the whole one) and *len is its length, or
- * MB_STRING_SCAN when it has no end that near.
+ * MB_STRING_SCAN when it has no end that near (it is at least that long).
  */
 static int copy_string(uint64_t addr, char *dst, size_t max, size_t *len,
 		       mb_phys_fn phys, void *ctx)
@@ -50,7 +50,7 @@ static void string_error(char *err, size_t errlen, const char *what, uint32_t ad
 		snprintf(err, errlen, "%s at 0x%x is outside memory", what, addr);
 	else
 		snprintf(err, errlen, "%s is too long: %s%zu bytes, at most %zu", what,
-			 len >= MB_STRING_SCAN ? "over " : "", len, max - 1);
+			 len >= MB_STRING_SCAN ? "at least " : "", len, max - 1);
 }
 
 static int add_region(struct boot_region *r, unsigned *n, uint64_t base,

@@ -654,7 +654,7 @@ static void test_malformed(void)
 		b.info->flags |= MB_INFO_CMDLINE;
 		b.info->cmdline = addr;
 		CHECK(parse(&b) == MB_PARSE_CMDLINE_TOO_LONG, "returned other than too long");
-		CHECK(!strcmp(err, "the command line is too long: over 65536 bytes, at most 511"),
+		CHECK(!strcmp(err, "the command line is too long: at least 65536 bytes, at most 511"),
 		      "err '%s'", err);
 		mb_free(&b);
 	}
