@@ -90,10 +90,20 @@ static int opt_break(const char *val, struct hv_options *o, char *err, size_t er
 	return 0;
 }
 
+static const struct {
+	const char *name;
+	int (*parse)(const char *val, struct hv_options *o, char *err, size_t errlen);
+} opt_table[] = {
+	{ "mem", opt_mem },
+	{ "abi", opt_abi },
+	{ "break", opt_break },
+};
+
 int hv_options_parse(char *line, struct hv_options *o, char *err, size_t errlen)
 {
 	struct bootcmd_split split;
 	char *p, *word, *val;
+	unsigned i;
 
 	o->mem_max = HV_OPT_MEM_ANY;
 	o->abi_set = 0;
@@ -116,21 +126,13 @@ int hv_options_parse(char *line, struct hv_options *o, char *err, size_t errlen)
 			*p++ = 0;
 		for (val = word; *val && *val != '='; val++)
 			;
-		if (!*val)
+		for (i = 0; *val && i < ARRAY_SIZE(opt_table); i++)
+			if (strlen(opt_table[i].name) == (size_t)(val - word) &&
+			    !strncmp(opt_table[i].name, word, (size_t)(val - word)))
+				break;
+		if (!*val || i == ARRAY_SIZE(opt_table))
 			return ERR("unknown option '%s' " OPT_LIST, word);
-		*val++ = 0;
-		if (!strcmp(word, "mem")) {
-			if (opt_mem(val, o, err, errlen))
-				return -1;
-		} else if (!strcmp(word, "abi")) {
-			if (opt_abi(val, o, err, errlen))
-				return -1;
-		} else if (!strcmp(word, "break")) {
-			if (opt_break(val, o, err, errlen))
-				return -1;
-		} else {
-			val[-1] = '=';
-			return ERR("unknown option '%s' " OPT_LIST, word);
-		}
+		if (opt_table[i].parse(val + 1, o, err, errlen))
+			return -1;
 	}
 }
