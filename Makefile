@@ -20,7 +20,7 @@ B       := build
 # ---- the two kernels ------------------------------------------------------------
 # Sources by path; objects mirror them under build/<flavour>/.
 SHARED_C := shared/lib/lib.c shared/lib/multiboot.c shared/lib/uart.c \
-            shared/lib/machine.c
+            shared/lib/machine.c shared/lib/bootcmd.c
 GUEST_SRC := guest/main.c guest/console.c guest/cmdline.c guest/mm.c \
              guest/idt.c guest/lapic.c guest/platform.c guest/pv_ops.c \
              guest/pv_native.c guest/pv_hv.c guest/pv_patch.c guest/selftest.c \
@@ -28,7 +28,7 @@ GUEST_SRC := guest/main.c guest/console.c guest/cmdline.c guest/mm.c \
              $(SHARED_C) boot/entry64.asm guest/isr.asm
 
 HV_SRC := hv/main.c hv/console.c hv/cpu.c hv/vmx.c hv/vmx_ctl.c hv/vmcs.c hv/ept.c \
-          hv/guest_load.c hv/vmexit.c hv/hypercall.c hv/io.c hv/mmio.c hv/mmio_decode.c hv/msr.c hv/stats.c \
+          hv/guest_load.c hv/options.c hv/vmexit.c hv/hypercall.c hv/io.c hv/mmio.c hv/mmio_decode.c hv/msr.c hv/stats.c \
           $(SHARED_C) boot/entry64.asm hv/vmentry.asm hv/trap.asm
 
 KERNEL_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -nostdlib -nostdinc \
@@ -136,11 +136,14 @@ HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Iguest -Ihv -Ishared/lib
 	-fsanitize=address,undefined -fno-sanitize-recover=all
 HOST_TESTS := $(B)/host/test_pv_patch $(B)/host/test_cmdline $(B)/host/test_multiboot \
 	$(B)/host/test_ept $(B)/host/test_vmx_ctl $(B)/host/test_guest_load \
-	$(B)/host/test_abi
+	$(B)/host/test_abi $(B)/host/test_bootcmd $(B)/host/test_hv_options
 
 $(B)/host/test_pv_patch: tests/host/test_pv_patch.c guest/pv_patch.c guest/pv_native.c
-$(B)/host/test_cmdline: tests/host/test_cmdline.c guest/cmdline.c
+$(B)/host/test_cmdline: tests/host/test_cmdline.c guest/cmdline.c shared/lib/bootcmd.c
 $(B)/host/test_multiboot: tests/host/test_multiboot.c shared/lib/multiboot.c
+$(B)/host/test_bootcmd: tests/host/test_bootcmd.c shared/lib/bootcmd.c shared/lib/bootcmd.h
+$(B)/host/test_hv_options: tests/host/test_hv_options.c hv/options.c hv/options.h \
+	shared/lib/bootcmd.c shared/lib/bootcmd.h
 $(B)/host/test_ept: tests/host/test_ept.c hv/ept.c hv/ept.h hv/vmx.h
 $(B)/host/test_abi: tests/host/test_abi.c shared/abi/abi.def shared/abi/hv_abi.h \
 	$(B)/gen/hv_abi.inc

@@ -8,31 +8,25 @@
  */
 /* SPDX-License-Identifier: MIT */
 #include "cmdline.h"
+#include "bootcmd.h"
 #include "lib.h"
+
+/* The options without '=': never taken for the image's path (bootcmd.h). */
+static const char *const cmdline_bare_options[] = { "pv.report", NULL };
 
 static void set_err(char *err, size_t errlen, const char *what, const char *word)
 {
 	snprintf(err, errlen, "%s '%s'", what, word);
 }
 
-static int is_space(char c)
+/* A whole word of digits, 1..max. */
+static int parse_count(const char *s, uint32_t max, uint32_t *out)
 {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
+	const char *end;
+	uint64_t v;
 
-static int parse_u32(const char *s, uint32_t *out)
-{
-	uint64_t v = 0;
-
-	if (!*s)
+	if (bootcmd_number(s, max, &v, &end) || *end || v == 0)
 		return -1;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9')
-			return -1;
-		v = v * 10 + (uint64_t)(*s - '0');
-		if (v > 0xffffffffu)
-			return -1;
-	}
 	*out = (uint32_t)v;
 	return 0;
 }
@@ -95,9 +89,9 @@ static int apply(char *word, struct guest_opts *o, char *err, size_t errlen)
 		else
 			o->bench = val;
 	} else if (!strcmp(word, "bench.iters")) {
-		if (parse_u32(val, &o->bench_iters) || o->bench_iters == 0 ||
-		    o->bench_iters > BENCH_ITERS_MAX) {
-			set_err(err, errlen, "bench.iters= takes 1..100000000, got", val);
+		if (parse_count(val, BENCH_ITERS_MAX, &o->bench_iters)) {
+			snprintf(err, errlen, "bench.iters= takes 1..%u, got '%s'",
+				 BENCH_ITERS_MAX, val);
 			return -1;
 		}
 	} else {
@@ -108,22 +102,10 @@ static int apply(char *word, struct guest_opts *o, char *err, size_t errlen)
 	return 0;
 }
 
-static int is_option_word(const char *w)
-{
-	const char *p;
-
-	if (!strcmp(w, "pv.report"))
-		return 1;
-	for (p = w; *p; p++)
-		if (*p == '=')
-			return 1;
-	return 0;
-}
-
 int cmdline_parse(char *line, struct guest_opts *o, char *err, size_t errlen)
 {
-	char *p = line, *word;
-	int first = 1;
+	struct bootcmd_split split;
+	char *p, *word;
 
 	o->pv = PV_MODE_AUTO;
 	o->pv_report = 0;
@@ -136,22 +118,23 @@ int cmdline_parse(char *line, struct guest_opts *o, char *err, size_t errlen)
 	if (!line)
 		return 0;
 
+	bootcmd_split(line, cmdline_bare_options, &split);
+	p = line + (split.options - line);
+	if (split.image) {
+		word = line + (split.image - line);
+		word[split.image_len] = 0;      /* a blank, or the line's end */
+		o->image = word;
+	}
 	for (;;) {
-		while (is_space(*p))
+		while (bootcmd_is_blank(*p))
 			p++;
 		if (!*p)
 			return 0;
 		word = p;
-		while (*p && !is_space(*p))
+		while (*p && !bootcmd_is_blank(*p))
 			p++;
 		if (*p)
 			*p++ = 0;
-		if (first && !is_option_word(word)) {
-			o->image = word;
-			first = 0;
-			continue;
-		}
-		first = 0;
 		if (apply(word, o, err, errlen))
 			return -1;
 	}

@@ -9,8 +9,11 @@
  *   bench=none|all|A,B,...   benchmarks to run (default none)
  *   bench.iters=N            iterations per benchmark (default 10000)
  *
- * Loaders put the image's path or URI first (QEMU, GRUB, iPXE): a first
- * word that is not an option is taken as that and kept in image.
+ * Some loaders put the image's path or URI first (QEMU, iPXE, the
+ * hypervisor passing on its own loader's line), GRUB 2 puts only the
+ * arguments on a module's line: shared/lib/bootcmd.h's rule, told that
+ * pv.report is an option, decides whether the first word is that path;
+ * it is kept in image. Numbers above their limit are refused, not cut.
  *
  * Environment: guest kernel at boot; pure logic, also in the host tests.
  */

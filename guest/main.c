@@ -58,9 +58,13 @@ static void print_boot_info(const struct boot_info *bi)
 			bi->modules[i].end, bi->modules[i].cmdline);
 }
 
-static void usage_error(const char *what, const char *err)
+/* what: NULL when err says it all. */
+static __attribute__((noreturn)) void usage_error(const char *what, const char *err)
 {
-	kprintf("cmdline: error: %s: %s\n", what, err);
+	if (what)
+		kprintf("cmdline: error: %s: %s\n", what, err);
+	else
+		kprintf("cmdline: error: %s\n", err);
 	kprintf("cmdline: options: pv=auto|native|nopatch pv.report "
 		"tests=all|none|NAME,... bench=none|all|NAME,... bench.iters=N\n");
 	guest_exit(GUEST_STATUS_USAGE);
@@ -84,7 +88,14 @@ void kmain(uint32_t magic, uint32_t info_addr)
 #endif
 		);
 
-	if (multiboot_parse(magic, info_addr, early_phys, 0, &boot_info, err, sizeof(err))) {
+	switch (multiboot_parse(magic, info_addr, early_phys, 0, &boot_info, err,
+				sizeof(err))) {
+	case 0:
+		break;
+	case MB_PARSE_CMDLINE_TOO_LONG:         /* the user's to fix, not the loader's */
+		usage_error(NULL, err);
+		break;
+	default:
 		kprintf("guest: bad Multiboot information: %s\n", err);
 		guest_exit(GUEST_STATUS_BOOT);
 	}

@@ -175,21 +175,6 @@ int mb_load_image(const uint8_t *img, uint64_t len, const struct guest_mem *gm,
 	return load_elf(img, len, gm, out, err, errlen);
 }
 
-const char *mb_strip_image_path(const char *cmdline)
-{
-	const char *p = cmdline, *w;
-
-	while (*p == ' ')
-		p++;
-	/* The first word is the image's path or URI unless it is an option. */
-	for (w = p; *w && *w != ' '; w++)
-		if (*w == '=')
-			return p;
-	while (*w == ' ')
-		w++;
-	return w;
-}
-
 /* Bump allocator over the info area, for the block and its strings. */
 struct info_area {
 	const struct guest_mem *gm;

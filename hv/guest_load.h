@@ -57,7 +57,4 @@ int mb_build_info(const struct guest_mem *gm, const char *cmdline,
 		  const struct mb_module_src *mods, unsigned nmods,
 		  uint32_t image_end, uint32_t *info_gpa, char *err, size_t errlen);
 
-/* The command line without its first word when that is a path or URI. */
-const char *mb_strip_image_path(const char *cmdline);
-
 #endif

@@ -6,6 +6,7 @@
  *   vmcs.c       VMCS host, guest and control state; entry-failure report
  *   ept.c        the EPT builder (guest-physical -> host-physical)
  *   guest_load.c the guest's Multiboot loader and its info block
+ *   options.c    the command line (options.h)
  *   vmexit.c     the VM-exit dispatch table and its handlers
  *   hypercall.c  the hypercall dispatch table (shared/abi/abi.def)
  *   io.c         port I/O: COM1, port 0x80, the exit ports, absent ports

@@ -20,6 +20,7 @@
 #include "hv.h"
 #include "lib.h"
 #include "multiboot.h"
+#include "options.h"
 #include "x86.h"
 
 #define MIB             (1ul << 20)
@@ -136,74 +137,25 @@ static void largest_free(uint64_t *base, uint64_t *len)
 	}
 }
 
-/*
- * mem=N[K|M|G]: the most RAM the guest gets (default: all there is).
- * abi=MAJOR.MINOR: the ABI version CPUID reports (to test guests' fallback).
- * break=guest-state|host-state: spoil the VMCS (to test the entry-failure
- * report).
- */
-/* break=guest-state|host-state: testing aid, a VMCS that fails VM entry. */
-static const char *break_vmcs;
+/* The options (options.h), cut from a copy: hv_boot keeps the line whole. */
+static struct hv_options opts;
 
-static uint64_t parse_options(const char *line)
+static void parse_options(const char *line)
 {
 	static char buf[BOOT_CMDLINE_MAX];
-	char *p, *w;
-	uint64_t cap = ~0ul;
+	char err[160];
 
-	snprintf(buf, sizeof(buf), "%s", mb_strip_image_path(line));
-	for (p = buf; *p;) {
-		while (*p == ' ')
-			p++;
-		if (!*p)
-			break;
-		w = p;
-		while (*p && *p != ' ')
-			p++;
-		if (*p)
-			*p++ = 0;
-		if (!strncmp(w, "mem=", 4)) {
-			char *n = w + 4;
-			uint64_t v = 0;
-
-			if (!*n)
-				fail_boot(HV_STATUS_BAD_BOOT, "bad option", w);
-			for (; *n >= '0' && *n <= '9'; n++)
-				v = v * 10 + (uint64_t)(*n - '0');
-			if (*n == 'K' || *n == 'k')
-				v <<= 10, n++;
-			else if (*n == 'M' || *n == 'm')
-				v <<= 20, n++;
-			else if (*n == 'G' || *n == 'g')
-				v <<= 30, n++;
-			if (*n || v < 2 * MIB)
-				fail_boot(HV_STATUS_BAD_BOOT, "bad option (mem= takes N[K|M|G], at least 2M)", w);
-			cap = v;
-		} else if (!strcmp(w, "break=guest-state") || !strcmp(w, "break=host-state")) {
-			break_vmcs = w + 6;
-			kprintf("hv: breaking the VMCS's %s on purpose (break=)\n", break_vmcs);
-		} else if (!strncmp(w, "abi=", 4)) {
-			/* Testing aid: claim another ABI version (MAJOR.MINOR). */
-			unsigned major = 0, minor = 0;
-			char *n = w + 4;
-
-			for (; *n >= '0' && *n <= '9'; n++)
-				major = major * 10 + (unsigned)(*n - '0');
-			if (*n++ != '.' || !*n)
-				fail_boot(HV_STATUS_BAD_BOOT, "bad option (abi= takes MAJOR.MINOR)", w);
-			for (; *n >= '0' && *n <= '9'; n++)
-				minor = minor * 10 + (unsigned)(*n - '0');
-			if (*n || major > 0xffff || minor > 0xffff)
-				fail_boot(HV_STATUS_BAD_BOOT, "bad option (abi= takes MAJOR.MINOR)", w);
-			hv_abi_version = major << 16 | minor;
-			kprintf("hv: claiming ABI version %u.%u (abi=)\n", major, minor);
-		} else {
-			fail_boot(HV_STATUS_BAD_BOOT,
-				  "unknown option (options: mem=N[K|M|G] abi=MAJOR.MINOR "
-				  "break=guest-state|host-state)", w);
-		}
+	_Static_assert(sizeof(buf) == sizeof(hv_boot.cmdline), "the whole line fits");
+	memcpy(buf, line, sizeof(buf));
+	if (hv_options_parse(buf, &opts, err, sizeof(err)))
+		fail_boot(HV_STATUS_BAD_BOOT, "bad option", err);
+	if (opts.break_vmcs)
+		kprintf("hv: breaking the VMCS's %s on purpose (break=)\n", opts.break_vmcs);
+	if (opts.abi_set) {
+		hv_abi_version = opts.abi_version;
+		kprintf("hv: claiming ABI version %u.%u (abi=)\n", opts.abi_version >> 16,
+			opts.abi_version & 0xffff);
 	}
-	return cap;
 }
 
 static void pic_mask_all(void)
@@ -213,7 +165,7 @@ static void pic_mask_all(void)
 	outb(0xa1, 0xff);
 }
 
-static void setup_guest(uint64_t cap, uint32_t *entry, uint32_t *info_gpa)
+static void setup_guest(uint32_t *entry, uint32_t *info_gpa)
 {
 	const struct boot_module *img = &hv_boot.modules[0];
 	struct mb_module_src mods[BOOT_MAX_MODULES];
@@ -231,8 +183,8 @@ static void setup_guest(uint64_t cap, uint32_t *entry, uint32_t *info_gpa)
 	guest_mem.host_pa = g;
 	guest_mem.base = (uint8_t *)g;
 	guest_mem.size = (base + len - g) & ~(SIZE_2M - 1);
-	if (guest_mem.size > cap)
-		guest_mem.size = cap & ~(SIZE_2M - 1);
+	if (guest_mem.size > opts.mem_max)      /* mem=, a whole number of 2 MiB */
+		guest_mem.size = opts.mem_max;
 	if (guest_mem.size > HV_MMIO_WINDOW)      /* RAM stays below the MMIO window */
 		guest_mem.size = HV_MMIO_WINDOW;
 
@@ -244,7 +196,11 @@ static void setup_guest(uint64_t cap, uint32_t *entry, uint32_t *info_gpa)
 		mods[i - 1].len = hv_boot.modules[i].end - hv_boot.modules[i].start;
 		mods[i - 1].cmdline = hv_boot.modules[i].cmdline;
 	}
-	if (mb_build_info(&guest_mem, mb_strip_image_path(img->cmdline), mods,
+	/*
+	 * The guest's line goes on as its loader gave it, image path or not:
+	 * only the guest knows its own options without '=' (bootcmd.h).
+	 */
+	if (mb_build_info(&guest_mem, img->cmdline, mods,
 			  hv_boot.nr_modules - 1, im.load_end, info_gpa, err, sizeof(err)))
 		fail_boot(HV_STATUS_BAD_BOOT, "cannot build the guest's Multiboot info", err);
 	*entry = im.entry;
@@ -252,7 +208,7 @@ static void setup_guest(uint64_t cap, uint32_t *entry, uint32_t *info_gpa)
 		im.format, im.entry, im.load_start, im.load_end, hv_boot.nr_modules - 1);
 	kprintf("hv: guest: RAM %lu MiB at host 0x%lx; hypervisor pool at 0x%lx (%u pages)\n",
 		guest_mem.size >> 20, guest_mem.host_pa, base, HV_POOL_PAGES);
-	kprintf("hv: guest: cmdline '%s'\n", mb_strip_image_path(img->cmdline));
+	kprintf("hv: guest: cmdline '%s'\n", img->cmdline);
 }
 
 static uint64_t setup_ept(void)
@@ -276,7 +232,7 @@ void kmain(uint32_t magic, uint32_t info_addr);
 
 void kmain(uint32_t magic, uint32_t info_addr)
 {
-	uint64_t vmxon, vmcs, io_bitmaps, io_bitmap_b, msr_bitmap, eptp, cap;
+	uint64_t vmxon, vmcs, io_bitmaps, io_bitmap_b, msr_bitmap, eptp;
 	uint32_t entry, info_gpa;
 	char err[160];
 
@@ -287,7 +243,7 @@ void kmain(uint32_t magic, uint32_t info_addr)
 		fail_boot(HV_STATUS_BAD_BOOT, "bad Multiboot information", err);
 	kprintf("hv: cmdline '%s', %u module(s), %lu MiB usable\n", hv_boot.cmdline,
 		hv_boot.nr_modules, hv_boot.usable_bytes >> 20);
-	cap = parse_options(hv_boot.cmdline);
+	parse_options(hv_boot.cmdline);
 	if (!hv_boot.nr_modules)
 		fail_boot(HV_STATUS_BAD_BOOT, "no guest",
 			  "the guest image must be the first Multiboot module");
@@ -295,7 +251,7 @@ void kmain(uint32_t magic, uint32_t info_addr)
 	if (vmx_probe(&caps) || vmx_controls(&caps, &controls))
 		hv_exit(HV_STATUS_REFUSED);
 
-	setup_guest(cap, &entry, &info_gpa);
+	setup_guest(&entry, &info_gpa);
 	vmxon = pool_page(0);
 	vmcs = pool_page(0);
 	io_bitmaps = pool_page(0);
@@ -317,9 +273,9 @@ void kmain(uint32_t magic, uint32_t info_addr)
 	vcpu.caps = &caps;
 	vcpu.ctl = &controls;
 	vmcs_setup(&vcpu, eptp, io_bitmaps, msr_bitmap, entry, info_gpa);
-	if (break_vmcs && break_vmcs[0] == 'g')
+	if (opts.break_vmcs && opts.break_vmcs[0] == 'g')
 		vmwrite(GUEST_RFLAGS, 0);               /* bit 1 must be 1 (27.3.1.4) */
-	else if (break_vmcs)
+	else if (opts.break_vmcs)
 		vmwrite(HOST_TR_SELECTOR, 0);           /* must not be 0 (27.2.3) */
 	kprintf("hv: entering the guest\n");
 

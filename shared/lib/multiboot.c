@@ -8,22 +8,49 @@
 #include "multiboot.h"
 #include "lib.h"
 
-/* Copy a NUL-terminated string of at most max-1 bytes from physical addr. */
-static int copy_string(uint64_t addr, char *dst, size_t max, mb_phys_fn phys,
-		       void *ctx)
+/* How far a string too long to keep is measured, to name its length. */
+#define MB_STRING_SCAN 65536u
+
+/*
+ * Copy the NUL-terminated string at physical addr into dst[max] and set
+ * *len to its length. Returns 0; -1 when memory ends before the string
+ * does; -2 when it is longer than max - 1 bytes: then dst is left empty
+ * (a cut string would pass for the whole one) and *len is its length, or
+ * MB_STRING_SCAN when it has no end that near (it is at least that long).
+ */
+static int copy_string(uint64_t addr, char *dst, size_t max, size_t *len,
+		       mb_phys_fn phys, void *ctx)
 {
 	size_t i;
 
-	for (i = 0; i < max; i++) {
+	for (i = 0; i < MB_STRING_SCAN; i++) {
 		const char *c = phys(addr + i, 1, ctx);
-		if (!c)
+
+		if (!c) {
+			dst[0] = 0;
 			return -1;
-		dst[i] = *c;
+		}
+		if (i < max)
+			dst[i] = *c;
 		if (!*c)
-			return 0;
+			break;
 	}
-	dst[max - 1] = 0;
+	*len = i;
+	if (i < max)
+		return 0;
+	dst[0] = 0;
 	return -2;
+}
+
+/* The error for a string copy_string() refused. */
+static void string_error(char *err, size_t errlen, const char *what, uint32_t addr,
+			 int r, size_t len, size_t max)
+{
+	if (r == -1)
+		snprintf(err, errlen, "%s at 0x%x is outside memory", what, addr);
+	else
+		snprintf(err, errlen, "%s is too long: %s%zu bytes, at most %zu", what,
+			 len >= MB_STRING_SCAN ? "at least " : "", len, max - 1);
 }
 
 static int add_region(struct boot_region *r, unsigned *n, uint64_t base,
@@ -167,6 +194,8 @@ int multiboot_parse(uint32_t magic, uint32_t info_addr, mb_phys_fn phys,
 		    void *ctx, struct boot_info *bi, char *err, size_t errlen)
 {
 	const struct mb_info *mi;
+	size_t cmdline_len = 0;
+	int cmdline_too_long = 0;
 	unsigned i;
 
 	memset(bi, 0, sizeof(*bi));
@@ -182,19 +211,35 @@ int multiboot_parse(uint32_t magic, uint32_t info_addr, mb_phys_fn phys,
 	}
 	bi->flags = mi->flags;
 
+	/*
+	 * Too long a command line is the one error a kernel may want to tell
+	 * from a bad block (the guest calls it a usage error): read the rest
+	 * first, so that it is the only one when it is reported.
+	 */
 	if (mi->flags & MB_INFO_CMDLINE) {
-		int r = copy_string(mi->cmdline, bi->cmdline, sizeof(bi->cmdline), phys, ctx);
-		if (r) {
-			snprintf(err, errlen, "command line at 0x%x %s", mi->cmdline,
-				 r == -1 ? "is outside memory" : "is too long");
+		size_t len = 0;
+		int r = copy_string(mi->cmdline, bi->cmdline, sizeof(bi->cmdline), &len,
+				    phys, ctx);
+
+		if (r == -1) {
+			string_error(err, errlen, "command line", mi->cmdline, r, 0, 0);
 			return -1;
 		}
+		if (r == -2) {
+			cmdline_len = len;
+			cmdline_too_long = 1;
+		}
 	}
-	if (mi->flags & MB_INFO_LOADER_NAME &&
-	    copy_string(mi->boot_loader_name, bi->loader, sizeof(bi->loader), phys, ctx) == -1) {
-		snprintf(err, errlen, "loader name at 0x%x is outside memory",
-			 mi->boot_loader_name);
-		return -1;
+	if (mi->flags & MB_INFO_LOADER_NAME) {
+		size_t len = 0;
+		int r = copy_string(mi->boot_loader_name, bi->loader, sizeof(bi->loader), &len,
+				    phys, ctx);
+
+		if (r) {
+			string_error(err, errlen, "loader name", mi->boot_loader_name, r, len,
+				     sizeof(bi->loader));
+			return -1;
+		}
 	}
 
 	if (mi->flags & MB_INFO_MODS) {
@@ -220,11 +265,18 @@ int multiboot_parse(uint32_t magic, uint32_t info_addr, mb_phys_fn phys,
 			}
 			bm->start = m[i].mod_start;
 			bm->end = m[i].mod_end;
-			if (m[i].cmdline &&
-			    copy_string(m[i].cmdline, bm->cmdline, sizeof(bm->cmdline),
-					phys, ctx) == -1) {
-				snprintf(err, errlen, "module %u command line is outside memory", i);
-				return -1;
+			if (m[i].cmdline) {
+				size_t len = 0;
+				int r = copy_string(m[i].cmdline, bm->cmdline,
+						    sizeof(bm->cmdline), &len, phys, ctx);
+				char what[40];
+
+				if (r) {
+					snprintf(what, sizeof(what), "module %u command line", i);
+					string_error(err, errlen, what, m[i].cmdline, r, len,
+						     sizeof(bm->cmdline));
+					return -1;
+				}
 			}
 		}
 		bi->nr_modules = mi->mods_count;
@@ -254,6 +306,11 @@ int multiboot_parse(uint32_t magic, uint32_t info_addr, mb_phys_fn phys,
 	if (!bi->nr_usable) {
 		snprintf(err, errlen, "memory map has no usable RAM");
 		return -1;
+	}
+	if (cmdline_too_long) {
+		string_error(err, errlen, "the command line", mi->cmdline, -2, cmdline_len,
+			     sizeof(bi->cmdline));
+		return MB_PARSE_CMDLINE_TOO_LONG;
 	}
 	return 0;
 }

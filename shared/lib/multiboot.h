@@ -94,7 +94,15 @@ struct boot_info {
  */
 typedef const void *(*mb_phys_fn)(uint64_t addr, uint64_t len, void *ctx);
 
-/* Returns 0, or -1 with a one-line reason in err. */
+/*
+ * Returns 0; MB_PARSE_CMDLINE_TOO_LONG when the kernel's own command line
+ * is longer than BOOT_CMDLINE_MAX - 1 bytes and all the rest is sound
+ * (bi is complete, its cmdline left empty: never cut); or -1 for anything
+ * else, a module's command line or the loader name too long for its field
+ * included. err has a one-line reason; a length refused is named with its
+ * limit.
+ */
+#define MB_PARSE_CMDLINE_TOO_LONG (-2)
 int multiboot_parse(uint32_t magic, uint32_t info_addr, mb_phys_fn phys,
 		    void *ctx, struct boot_info *bi, char *err, size_t errlen);
 

@@ -168,6 +168,16 @@ static void test_image(void)
 		expect_ok("pv.report", PV_MODE_AUTO, 1, "all", "none", 10000, "");
 		expect_ok("tests=none", PV_MODE_AUTO, 0, "none", "none", 10000, "");
 	}
+	TEST("GRUB 2 module lines: no path, an option first") {
+		expect_ok("pv.report tests=irq", PV_MODE_AUTO, 1, "irq", "none", 10000, "");
+		expect_ok("tests=irq pv.report", PV_MODE_AUTO, 1, "irq", "none", 10000, "");
+		expect_ok("  pv.report", PV_MODE_AUTO, 1, "all", "none", 10000, "");
+	}
+	TEST("iPXE URIs first, query included") {
+		expect_ok("http://10.0.2.2:8080/guest.elf?x=y pv.report", PV_MODE_AUTO, 1,
+			  "all", "none", 10000, "http://10.0.2.2:8080/guest.elf?x=y");
+		expect_ok("tftp://10.0.2.2/guest.elf", DEF, "tftp://10.0.2.2/guest.elf");
+	}
 	TEST("image word only first") {
 		expect_err("pv.report guest.elf", "unknown option", "guest.elf");
 		expect_err("guest.elf pv=native other.elf", "unknown option", "other.elf");
@@ -271,6 +281,15 @@ static void test_malformed(void)
 		expect_err("bench.iters=99999999999", "bench.iters=", "'99999999999'");
 		expect_err("bench.iters=18446744073709551617", "bench.iters=",
 			   "'18446744073709551617'");
+	}
+	TEST("numbers above their limit are refused, naming value and limit") {
+		/* 2^64 + 7 and 2^32 + 7: wrapped, each would read as 7. */
+		expect_err("bench.iters=18446744073709551623", "1..100000000",
+			   "'18446744073709551623'");
+		expect_err("bench.iters=4294967303", "1..100000000", "'4294967303'");
+		expect_err("bench.iters=100000001", "1..100000000", "'100000001'");
+		expect_err("bench.iters=999999999999999999999999999999999999", "1..100000000",
+			   "'999999999999999999999999999999999999'");
 	}
 	TEST("an error stops at the first bad word") {
 		expect_err("pv=bogus foo=1", "'bogus'", NULL);

@@ -472,14 +472,16 @@ static void test_strings(void)
 		if (CHECK(parse(&b) == 0, "%s", err))
 			CHECK(!strcmp(bi.loader, "GRUB 2.06-13+deb12u1"), "loader '%s'",
 			      bi.loader);
-		/* A long name is cut to fit, not refused. */
+		/* 63 characters fit; a longer name is refused, never cut. */
 		memset(s, 'n', sizeof(s) - 1);
+		s[BOOT_NAME_MAX - 1] = 0;
+		b.info->boot_loader_name = put_str(&b, s);
+		if (CHECK(parse(&b) == 0, "name of 63: %s", err))
+			CHECK(!strcmp(bi.loader, s), "loader '%s'", bi.loader);
+		s[BOOT_NAME_MAX - 1] = 'n';
 		s[sizeof(s) - 1] = 0;
 		b.info->boot_loader_name = put_str(&b, s);
-		if (CHECK(parse(&b) == 0, "long name: %s", err))
-			CHECK(strlen(bi.loader) == BOOT_NAME_MAX - 1 &&
-			      !strncmp(bi.loader, s, BOOT_NAME_MAX - 1), "loader '%s'",
-			      bi.loader);
+		expect_fail(&b, "loader name is too long: 99 bytes, at most 63");
 		mb_free(&b);
 	}
 
@@ -592,19 +594,94 @@ static void test_malformed(void)
 		mb_free(&b);
 	}
 
-	TEST("command line too long") {
+	TEST("command line too long: refused apart, with its length and the limit") {
+		char s[600];
+		static const struct {
+			size_t len;
+			const char *want;
+		} c[] = {
+			{ 599, "the command line is too long: 599 bytes, at most 511" },
+			{ 512, "the command line is too long: 512 bytes, at most 511" },
+		};
+		unsigned i;
+
+		mb_init(&b);
+		mb_mmap(&b, one_range, 1);
+		b.info->flags |= MB_INFO_CMDLINE;
+		for (i = 0; i < ARRAY_SIZE(c); i++) {
+			int r;
+
+			memset(s, 'y', sizeof(s));
+			s[c[i].len] = 0;
+			b.info->cmdline = put_str(&b, s);
+			r = parse(&b);
+			CHECK(r == MB_PARSE_CMDLINE_TOO_LONG, "%zu: returned %d: %s", c[i].len,
+			      r, err);
+			CHECK(!strcmp(err, c[i].want), "%zu: err '%s', want '%s'", c[i].len,
+			      err, c[i].want);
+			/* All else read; the line itself empty, not cut. */
+			CHECK(bi.cmdline[0] == 0, "%zu: cmdline of %zu kept", c[i].len,
+			      strlen(bi.cmdline));
+			CHECK(bi.nr_usable == 1 && bi.usable[0].len == 63 * MiB,
+			      "%zu: the rest not parsed", c[i].len);
+		}
+		mb_free(&b);
+	}
+
+	TEST("command line too long, and a bad block: the bad block is the error") {
 		char s[600];
 
 		memset(s, 'y', sizeof(s) - 1);
 		s[sizeof(s) - 1] = 0;
 		mb_init(&b);
+		b.info->flags |= MB_INFO_CMDLINE | MB_INFO_MODS;
+		b.info->cmdline = put_str(&b, s);
+		b.info->mods_count = BOOT_MAX_MODULES + 1;
 		mb_mmap(&b, one_range, 1);
+		expect_fail(&b, "modules, at most");
+		mb_free(&b);
+	}
+
+	TEST("command line with no end in reach") {
+		uint32_t addr;
+
+		mb_init(&b);
+		mb_mmap(&b, one_range, 1);
+		/* 70000 bytes without a NUL, one after: measured up to 65536. */
+		addr = mem_alloc(&b.m, 70001, 1);
+		memset(at(&b, addr), 'z', 70000);
+		*(char *)at(&b, addr + 70000) = 0;
 		b.info->flags |= MB_INFO_CMDLINE;
-		b.info->cmdline = put_str(&b, s);
-		expect_fail(&b, "too long");
-		s[BOOT_CMDLINE_MAX] = 0;                /* 512 characters */
-		b.info->cmdline = put_str(&b, s);
-		expect_fail(&b, "too long");
+		b.info->cmdline = addr;
+		CHECK(parse(&b) == MB_PARSE_CMDLINE_TOO_LONG, "returned other than too long");
+		CHECK(!strcmp(err, "the command line is too long: at least 65536 bytes, at most 511"),
+		      "err '%s'", err);
+		mb_free(&b);
+	}
+
+	TEST("module command line too long") {
+		struct mb_module mods[2] = {
+			{ 0x400000, 0x401000, 0, 0 },
+			{ 0x401000, 0x402000, 0, 0 },
+		};
+		char s[700];
+
+		memset(s, 'm', sizeof(s) - 1);
+		s[BOOT_CMDLINE_MAX - 1] = 0;
+		mb_init(&b);
+		mods[0].cmdline = put_str(&b, s);               /* 511: fits */
+		s[BOOT_CMDLINE_MAX - 1] = 'm';
+		s[616] = 0;
+		mods[1].cmdline = put_str(&b, s);
+		b.info->flags = MB_INFO_MODS;
+		b.info->mods_count = 1;
+		b.info->mods_addr = put(&b, mods, sizeof(mods), 4);
+		mb_mmap(&b, one_range, 1);
+		if (CHECK(parse(&b) == 0, "511: %s", err))
+			CHECK(strlen(bi.modules[0].cmdline) == 511, "module 0 line of %zu",
+			      strlen(bi.modules[0].cmdline));
+		b.info->mods_count = 2;
+		expect_fail(&b, "module 1 command line is too long: 616 bytes, at most 511");
 		mb_free(&b);
 	}
 

@@ -1,0 +1,43 @@
+/*
+ * options.h - the hypervisor's command-line options.
+ *
+ *   mem=N[K|M|G]     the most RAM the guest gets (default: all there is),
+ *                    a whole multiple of 2 MiB (its RAM comes in 2 MiB
+ *                    pieces) and at least 2M
+ *   abi=MAJOR.MINOR  the ABI version CPUID reports, each part at most
+ *                    65535 (testing aid: guests' fallback)
+ *   break=guest-state|host-state
+ *                    spoil the VMCS so that VM entry fails (testing aid:
+ *                    the entry-failure report)
+ *
+ * The line is the hypervisor's own, as its loader gave it: a leading image
+ * path or URI is skipped by shared/lib/bootcmd.h's rule (the hypervisor
+ * has no options without '='). Strict: an unknown option, a bad value or a
+ * number past its limit is an error that stops the boot, never a default.
+ *
+ * Environment: hypervisor at boot; pure logic, also in the host tests.
+ */
+/* SPDX-License-Identifier: MIT */
+#ifndef HV_OPTIONS_H
+#define HV_OPTIONS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define HV_OPT_MEM_UNIT         (2ull << 20)
+#define HV_OPT_MEM_ANY          UINT64_MAX      /* no mem= given */
+
+struct hv_options {
+	uint64_t mem_max;               /* bytes, or HV_OPT_MEM_ANY */
+	int abi_set;
+	uint32_t abi_version;           /* MAJOR << 16 | MINOR, when abi_set */
+	const char *break_vmcs;         /* "guest-state", "host-state" or NULL */
+};
+
+/*
+ * Parse line (changed in place: words are cut with NULs) into o.
+ * Returns 0, or -1 with a one-line reason in err.
+ */
+int hv_options_parse(char *line, struct hv_options *o, char *err, size_t errlen);
+
+#endif
