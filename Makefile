@@ -7,6 +7,10 @@
 #   make test     host unit tests and boot tests; ends "N passed, N failed"
 #   make bench    pv_ops cost: patched-native vs direct vs nopatch
 #   make netboot  build/netboot/: what a TFTP or HTTP server serves as it is
+#   make iso      build/minivmx.iso: GRUB 2 on a CD or USB stick (BIOS)
+#                 netboot and iso take MODE=hosted|native (the default
+#                 entry), HV_ARGS="..." and GUEST_ARGS="..." (command lines,
+#                 passed on exactly as written: make expands no $ in them)
 #   make clean
 # SPDX-License-Identifier: MIT
 
@@ -172,6 +176,22 @@ bench: deps-bench
 	$(MAKE) all
 	tools/bench
 
+# ---- what to boot from a stick or the network -------------------------------
+MODE       ?= hosted
+HV_ARGS    ?=
+GUEST_ARGS ?=
+# A variable's text as one shell word, as written: make expands nothing in
+# it ($(value)), the shell nothing either (single quotes; ' as '\'').
+sh_word = '$(subst ','\'',$(value $(1)))'
+
+# ---- iso: GRUB 2 for BIOS machines; tools/mkiso says how to write a stick ---
+ISO := $(B)/minivmx.iso
+iso: deps-iso $(B)/hv.elf $(B)/guest.elf
+	tools/mkiso --mode $(call sh_word,MODE) --hv $(B)/hv.elf --guest $(B)/guest.elf \
+		--hv-args $(call sh_word,HV_ARGS) --guest-args $(call sh_word,GUEST_ARGS) \
+		-o $(ISO)
+	@echo "iso: $(ISO) (qemu-system-x86_64 -cdrom $(ISO); to a USB stick: dd if=$(ISO) of=/dev/sdX bs=4M conv=fsync)"
+
 # ---- netboot: a directory a TFTP or HTTP server can serve as it is ---------
 NETBOOT := $(B)/netboot
 netboot: $(B)/hv.elf $(B)/guest.elf boot/netboot.ipxe boot/boot.ipxe boot/netboot_fail.asm
@@ -186,5 +206,5 @@ netboot: $(B)/hv.elf $(B)/guest.elf boot/netboot.ipxe boot/boot.ipxe boot/netboo
 clean:
 	rm -rf $(B)
 
-.PHONY: all run test bench clean deps-build abi-docs netboot
+.PHONY: all run test bench clean deps-build abi-docs netboot iso
 -include $(GUEST_OBJS:.o=.d) $(DIRECT_OBJS:.o=.d) $(HV_OBJS:.o=.d)
