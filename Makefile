@@ -58,7 +58,7 @@ HV_OBJS     := $(call objs,hv,$(HV_SRC))
 IMAGES := $(B)/guest.elf $(B)/guest-direct.elf $(B)/hv.elf
 BOOT   := $(B)/boot/bochs_boot.bin
 TESTIMAGES := $(B)/tests/mbprint.bin $(B)/tests/mbprint-hang.bin
-TOOLS  := $(B)/tools/benchtab $(B)/tools/abigen $(B)/tools/report
+TOOLS  := $(B)/tools/benchtab $(B)/tools/abigen $(B)/tools/report $(B)/tools/ipxe_script
 
 all: $(IMAGES) $(IMAGES:.elf=.asm) $(IMAGES:.elf=.map) $(BOOT) $(TESTIMAGES) $(TOOLS) \
 	$(B)/gen/hv_abi.inc
@@ -125,6 +125,7 @@ $(B)/tools/%: tools/%.c
 	$(CC) -std=c11 -O2 -Wall -Wextra -Werror -Ishared -Itools -o $@ $<
 $(B)/tools/abigen: shared/abi/abi.def shared/abi/hv_abi.h
 $(B)/tools/benchtab $(B)/tools/report: tools/logline.h
+$(B)/tools/ipxe_script: tools/ipxe_script.h
 
 # The ABI's derived forms: the NASM include (built), docs/abi.md (kept in
 # git and checked by tests/run against a fresh one).
@@ -139,7 +140,7 @@ HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Iguest -Ihv -Ishared/lib
 	-fsanitize=address,undefined -fno-sanitize-recover=all
 HOST_TESTS := $(B)/host/test_pv_patch $(B)/host/test_cmdline $(B)/host/test_multiboot \
 	$(B)/host/test_ept $(B)/host/test_vmx_ctl $(B)/host/test_guest_load \
-	$(B)/host/test_abi
+	$(B)/host/test_abi $(B)/host/test_ipxe_script
 
 $(B)/host/test_pv_patch: tests/host/test_pv_patch.c guest/pv_patch.c guest/pv_native.c
 $(B)/host/test_cmdline: tests/host/test_cmdline.c guest/cmdline.c
@@ -150,6 +151,8 @@ $(B)/host/test_abi: tests/host/test_abi.c shared/abi/abi.def shared/abi/hv_abi.h
 $(B)/host/test_vmx_ctl: tests/host/test_vmx_ctl.c hv/vmx_ctl.c hv/vmx.h
 $(B)/host/test_guest_load: tests/host/test_guest_load.c hv/guest_load.c \
 	shared/lib/multiboot.c hv/guest_load.h
+$(B)/host/test_ipxe_script: tests/host/test_ipxe_script.c tools/ipxe_script.c tools/ipxe_script.h
+$(B)/host/test_ipxe_script: HOST_CFLAGS += -Itools -DIPXE_SCRIPT_NO_MAIN
 # Checkers of boot logs (tests/run runs them on a log).
 HOST_CHECKS := $(B)/host/check_pv_report
 $(B)/host/check_pv_report: tests/host/check_pv_report.c guest/pv_native.c \
