@@ -185,7 +185,9 @@ HV_ARGS    ?=
 GUEST_ARGS ?=
 # A variable's text as one shell word, as written: make expands nothing in
 # it ($(value)), the shell nothing either (single quotes; ' as '\'').
+# Kept out of the recipes' environment, where make would expand them.
 sh_word = '$(subst ','\'',$(value $(1)))'
+unexport MODE HV_ARGS GUEST_ARGS
 
 # ---- iso: GRUB 2 for BIOS machines; tools/mkiso says how to write a stick ---
 ISO := $(B)/minivmx.iso
@@ -196,12 +198,17 @@ iso: deps-iso $(B)/hv.elf $(B)/guest.elf
 	@echo "iso: $(ISO) (qemu-system-x86_64 -cdrom $(ISO); to a USB stick: dd if=$(ISO) of=/dev/sdX bs=4M conv=fsync)"
 
 # ---- netboot: a directory a TFTP or HTTP server can serve as it is ---------
+# boot.ipxe, the boot file, comes from tools/ipxe_script: it sets MODE,
+# HV_ARGS and GUEST_ARGS so that iPXE hands them over as written (or says
+# why it cannot), then chains netboot.ipxe.
 NETBOOT := $(B)/netboot
-netboot: $(B)/hv.elf $(B)/guest.elf boot/netboot.ipxe boot/boot.ipxe boot/netboot_fail.asm
+netboot: $(B)/hv.elf $(B)/guest.elf $(B)/tools/ipxe_script boot/netboot.ipxe boot/netboot_fail.asm
 	@mkdir -p $(NETBOOT)
+	$(B)/tools/ipxe_script --mode $(call sh_word,MODE) --hv-args $(call sh_word,HV_ARGS) \
+		--guest-args $(call sh_word,GUEST_ARGS) -o $(NETBOOT)/boot.ipxe
 	objcopy --strip-debug $(B)/hv.elf $(NETBOOT)/hv.elf
 	objcopy --strip-debug $(B)/guest.elf $(NETBOOT)/guest.elf
-	cp boot/netboot.ipxe boot/boot.ipxe $(NETBOOT)/
+	cp boot/netboot.ipxe $(NETBOOT)/
 	$(NASM) -f bin -o $(NETBOOT)/netboot-fail.bin boot/netboot_fail.asm
 	if [ -r /usr/lib/ipxe/undionly.kpxe ]; then cp /usr/lib/ipxe/undionly.kpxe $(NETBOOT)/; fi
 	@echo "netboot: serve $(NETBOOT)/ (boot file: boot.ipxe; undionly.kpxe for PXE firmware)"
