@@ -8,6 +8,10 @@
 #   make bench    pv_ops cost: patched-native vs direct vs nopatch
 #   make netboot  build/netboot/: what a TFTP or HTTP server serves as it is
 #   make help     the targets and switches
+#   make iso      build/minivmx.iso: GRUB 2 on a CD or USB stick (BIOS)
+#                 netboot and iso take MODE=hosted|native (the default
+#                 entry), HV_ARGS="..." and GUEST_ARGS="..." (command lines,
+#                 passed on exactly as written: make expands no $ in them)
 #   make clean
 # SPDX-License-Identifier: MIT
 
@@ -55,7 +59,7 @@ HV_OBJS     := $(call objs,hv,$(HV_SRC))
 IMAGES := $(B)/guest.elf $(B)/guest-direct.elf $(B)/hv.elf
 BOOT   := $(B)/boot/bochs_boot.bin
 TESTIMAGES := $(B)/tests/mbprint.bin $(B)/tests/mbprint-hang.bin
-TOOLS  := $(B)/tools/benchtab $(B)/tools/abigen $(B)/tools/report
+TOOLS  := $(B)/tools/benchtab $(B)/tools/abigen $(B)/tools/report $(B)/tools/ipxe_script
 
 all: $(IMAGES) $(IMAGES:.elf=.asm) $(IMAGES:.elf=.map) $(BOOT) $(TESTIMAGES) $(TOOLS) \
 	$(B)/gen/hv_abi.inc
@@ -122,6 +126,7 @@ $(B)/tools/%: tools/%.c
 	$(CC) -std=c11 -O2 -Wall -Wextra -Werror -Ishared -Itools -o $@ $<
 $(B)/tools/abigen: shared/abi/abi.def shared/abi/hv_abi.h
 $(B)/tools/benchtab $(B)/tools/report: tools/logline.h
+$(B)/tools/ipxe_script: tools/ipxe_script.h
 
 # The ABI's derived forms: the NASM include (built), docs/abi.md (kept in
 # git and checked by tests/run against a fresh one).
@@ -136,7 +141,8 @@ HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Iguest -Ihv -Ishared/lib
 	-fsanitize=address,undefined -fno-sanitize-recover=all
 HOST_TESTS := $(B)/host/test_pv_patch $(B)/host/test_cmdline $(B)/host/test_multiboot \
 	$(B)/host/test_ept $(B)/host/test_vmx_ctl $(B)/host/test_guest_load \
-	$(B)/host/test_abi $(B)/host/test_bootcmd $(B)/host/test_hv_options
+	$(B)/host/test_abi $(B)/host/test_bootcmd $(B)/host/test_hv_options \
+	$(B)/host/test_ipxe_script
 
 $(B)/host/test_pv_patch: tests/host/test_pv_patch.c guest/pv_patch.c guest/pv_native.c
 $(B)/host/test_cmdline: tests/host/test_cmdline.c guest/cmdline.c shared/lib/bootcmd.c
@@ -150,6 +156,8 @@ $(B)/host/test_abi: tests/host/test_abi.c shared/abi/abi.def shared/abi/hv_abi.h
 $(B)/host/test_vmx_ctl: tests/host/test_vmx_ctl.c hv/vmx_ctl.c hv/vmx.h
 $(B)/host/test_guest_load: tests/host/test_guest_load.c hv/guest_load.c \
 	shared/lib/multiboot.c hv/guest_load.h
+$(B)/host/test_ipxe_script: tests/host/test_ipxe_script.c tools/ipxe_script.c tools/ipxe_script.h
+$(B)/host/test_ipxe_script: HOST_CFLAGS += -Itools -DIPXE_SCRIPT_NO_MAIN
 # Checkers of boot logs (tests/run runs them on a log).
 HOST_CHECKS := $(B)/host/check_pv_report
 $(B)/host/check_pv_report: tests/host/check_pv_report.c guest/pv_native.c \
@@ -179,13 +187,36 @@ bench: deps-bench
 	$(MAKE) all
 	tools/bench
 
+# ---- what to boot from a stick or the network -------------------------------
+MODE       ?= hosted
+HV_ARGS    ?=
+GUEST_ARGS ?=
+# A variable's text as one shell word, as written: make expands nothing in
+# it ($(value)), the shell nothing either (single quotes; ' as '\'').
+# Kept out of the recipes' environment, where make would expand them.
+sh_word = '$(subst ','\'',$(value $(1)))'
+unexport MODE HV_ARGS GUEST_ARGS
+
+# ---- iso: GRUB 2 for BIOS machines; tools/mkiso says how to write a stick ---
+ISO := $(B)/minivmx.iso
+iso: deps-iso $(B)/hv.elf $(B)/guest.elf
+	tools/mkiso --mode $(call sh_word,MODE) --hv $(B)/hv.elf --guest $(B)/guest.elf \
+		--hv-args $(call sh_word,HV_ARGS) --guest-args $(call sh_word,GUEST_ARGS) \
+		-o $(ISO)
+	@echo "iso: $(ISO) (qemu-system-x86_64 -cdrom $(ISO); to a USB stick: dd if=$(ISO) of=/dev/sdX bs=4M conv=fsync)"
+
 # ---- netboot: a directory a TFTP or HTTP server can serve as it is ---------
+# boot.ipxe, the boot file, comes from tools/ipxe_script: it sets MODE,
+# HV_ARGS and GUEST_ARGS so that iPXE hands them over as written (or says
+# why it cannot), then chains netboot.ipxe.
 NETBOOT := $(B)/netboot
-netboot: $(B)/hv.elf $(B)/guest.elf boot/netboot.ipxe boot/boot.ipxe boot/netboot_fail.asm
+netboot: $(B)/hv.elf $(B)/guest.elf $(B)/tools/ipxe_script boot/netboot.ipxe boot/netboot_fail.asm
 	@mkdir -p $(NETBOOT)
+	$(B)/tools/ipxe_script --mode $(call sh_word,MODE) --hv-args $(call sh_word,HV_ARGS) \
+		--guest-args $(call sh_word,GUEST_ARGS) -o $(NETBOOT)/boot.ipxe
 	objcopy --strip-debug $(B)/hv.elf $(NETBOOT)/hv.elf
 	objcopy --strip-debug $(B)/guest.elf $(NETBOOT)/guest.elf
-	cp boot/netboot.ipxe boot/boot.ipxe $(NETBOOT)/
+	cp boot/netboot.ipxe $(NETBOOT)/
 	$(NASM) -f bin -o $(NETBOOT)/netboot-fail.bin boot/netboot_fail.asm
 	if [ -r /usr/lib/ipxe/undionly.kpxe ]; then cp /usr/lib/ipxe/undionly.kpxe $(NETBOOT)/; fi
 	@echo "netboot: serve $(NETBOOT)/ (boot file: boot.ipxe; undionly.kpxe for PXE firmware)"
@@ -200,12 +231,14 @@ help:
 	@echo 'make test       host unit tests and boot tests; ends "N passed, N failed, N skipped"'
 	@echo 'make bench      benchmark targets (exact instruction counts in Bochs; KVM cycles on hardware KVM)'
 	@echo 'make netboot    build/netboot/: what a TFTP or HTTP server serves to iPXE'
+	@echo 'make iso        build/minivmx.iso: GRUB 2 for a CD or USB stick (BIOS)'
 	@echo 'make clean      remove build/'
 	@echo 'make help       this text'
 	@echo
+	@echo 'MODE=hosted|native HV_ARGS="..." GUEST_ARGS="..."  what netboot and iso boot'
 	@echo 'KVM=0           leave KVM out of run, test and bench (tools/run --host-kvm says what the host has)'
 	@echo 'tools/run --help  boot one image (native or hosted) in QEMU or Bochs and judge it'
 
-.PHONY: all run test bench clean help deps-build abi-docs netboot
+.PHONY: all run test bench clean help deps-build abi-docs netboot iso
 -include $(GUEST_OBJS:.o=.d) $(DIRECT_OBJS:.o=.d) $(HV_OBJS:.o=.d) \
 	$(HOST_TESTS:=.d) $(HOST_CHECKS:=.d)
