@@ -147,9 +147,10 @@ $(B)/host/test_vmx_ctl: tests/host/test_vmx_ctl.c hv/vmx_ctl.c hv/vmx.h
 $(B)/host/test_guest_load: tests/host/test_guest_load.c hv/guest_load.c \
 	shared/lib/multiboot.c hv/guest_load.h
 # Checkers of boot logs (tests/run runs them on a log).
-HOST_CHECKS := $(B)/host/check_pv_report
+HOST_CHECKS := $(B)/host/check_pv_report $(B)/host/check_bench_loops
 $(B)/host/check_pv_report: tests/host/check_pv_report.c guest/pv_native.c \
 	shared/abi/hv_abi.h shared/abi/abi.def
+$(B)/host/check_bench_loops: tests/host/check_bench_loops.c
 $(HOST_TESTS) $(HOST_CHECKS): tests/host/check.h tests/host/disasm.h guest/pv_ops.h guest/pv_patch.h
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) -o $@ $(filter %.c,$^)
