@@ -88,12 +88,12 @@ static void field(const char *line, const char *key, double *v, int *have, char 
 
 	*have = 0;
 	if (log_field(line, key, s, sizeof(s))) {
-		snprintf(why, WHY_LEN, "no %s in the log", key);
+		snprintf(why, WHY_LEN, "no %s field", key);
 		return;
 	}
 	*v = strtod(s, &end);
 	if (!s[0] || *end || end == s) {
-		snprintf(why, WHY_LEN, "%s%s in the log", key, s);
+		snprintf(why, WHY_LEN, "it has %s%s", key, s);
 		return;
 	}
 	*have = 1;
@@ -109,7 +109,8 @@ static int load(struct run *r)
 		return -1;
 	}
 	r->total.have_cost = 0;
-	snprintf(r->total.cost_why, WHY_LEN, "no workload total in the log");
+	snprintf(r->total.cost_why, WHY_LEN, "no workload total line");
+	snprintf(r->total.exits_why, WHY_LEN, "no workload total line");
 	while (fgets(line, sizeof(line), f)) {
 		struct row *w = 0;
 
@@ -164,9 +165,9 @@ static struct cell get(const struct run *r, int parts, const char *name, int exi
 	struct cell c = { 0, 0, "" };
 
 	if (!w)
-		snprintf(c.why, sizeof(c.why), "not in the log");
+		snprintf(c.why, sizeof(c.why), "no line for it");
 	else if (w->skipped)
-		snprintf(c.why, sizeof(c.why), "skipped=%s", w->why);
+		snprintf(c.why, sizeof(c.why), "it says skipped=%s", w->why);
 	else if (exits ? !w->have_exits : !w->have_cost)
 		snprintf(c.why, sizeof(c.why), "%s", exits ? w->exits_why : w->cost_why);
 	else {
@@ -202,7 +203,7 @@ static int row_names(int parts, const char **names)
 /* ---- the tables ---------------------------------------------------------- */
 
 /* Lines explaining the elided and negative figures of one table. */
-static char notes[MAX_NOTES][256];
+static char notes[MAX_NOTES][768];
 static int nnotes;
 
 static void note(const char *fmt, ...)
@@ -268,7 +269,8 @@ static void fmt_cell(char *b, size_t n, struct cell c, int decimals)
 /* Notes for the cells of one table (once, whatever the output). */
 static void table_notes(int parts, const char **names, int n)
 {
-	int neg_exact = 0, neg_cycles = 0;
+	char neg[2][512] = { "", "" };          /* [exact]: "VALUE (op on mode)", ... */
+	size_t used[2] = { 0, 0 };
 
 	nnotes = 0;
 	for (int i = 0; i <= n; i++) {
@@ -279,29 +281,28 @@ static void table_notes(int parts, const char **names, int n)
 		for (int j = 0; j < nruns; j++)
 			for (int e = 0; e <= hosted(&runs[j]); e++) {
 				struct cell c = get(&runs[j], parts, name, e);
+				int x = exact(&runs[j]);
 
 				if (!c.have)
-					note("`elided`: %s %s on %s: no figure in that run (its log: %s)",
+					note("`elided`: %s %s on %s: no figure in its log (%s)",
 					     name ? name : "total", e ? "exits" : "cost",
 					     runs[j].mode, c.why);
-				else if (!e && c.v < 0) {
-					note("%.2f: %s on %s, a negative cost", c.v,
-					     name ? name : "total", runs[j].mode);
-					if (exact(&runs[j]))
-						neg_exact = 1;
-					else
-						neg_cycles = 1;
-				}
+				else if (!e && c.v < 0 && used[x] < sizeof(neg[x]))
+					used[x] += (size_t)snprintf(neg[x] + used[x],
+						sizeof(neg[x]) - used[x], "%s%.2f (%s on %s)",
+						used[x] ? ", " : "", c.v, name ? name : "total",
+						runs[j].mode);
 			}
 	}
-	if (neg_exact)
-		note("a negative cost in instructions (exact) means the op's loop ran fewer "
-		     "instructions than the empty loop: the two differ by more than the op, "
-		     "a fault of guest/bench.c's loops (tests: check_bench_loops)");
-	if (neg_cycles)
-		note("a negative cost in cycles means the op's loop took fewer cycles than "
-		     "the empty loop: the op costs less than the timing's noise; read it "
-		     "as about 0");
+	if (used[1])
+		note("negative costs in instructions: %s. Counts are exact, so the op's loop "
+		     "ran fewer instructions than the empty loop: the two differ by more than "
+		     "the op, a fault of guest/bench.c's loops (check_bench_loops tests them)",
+		     neg[1]);
+	if (used[0])
+		note("negative costs in cycles: %s. The op's loop took fewer cycles than the "
+		     "empty loop: the op costs less than the timing's noise; read it as "
+		     "about 0", neg[0]);
 }
 
 /* Column heading: "native" over "instructions"; exits columns say exits. */
@@ -533,10 +534,8 @@ static void json_rows(FILE *f, const struct run *r, int parts)
 	const struct row *rows = parts ? r->parts : r->ops;
 	int n = parts ? r->nparts : r->nops;
 
-	for (int i = 0, k = 0; i < n; i++) {
-		if (rows[i].skipped)
-			continue;
-		fprintf(f, "%s{\"%s\": ", k++ ? ", " : "", parts ? "part" : "op");
+	for (int i = 0; i < n; i++) {
+		fprintf(f, "%s{\"%s\": ", i ? ", " : "", parts ? "part" : "op");
 		json_str(f, rows[i].name);
 		json_cell(f, "cost", get(r, parts, rows[i].name, 0), parts ? 0 : 2);
 		if (hosted(r))
