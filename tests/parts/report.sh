@@ -2,7 +2,8 @@
 # and the shape of the bench loops in both guest builds.
 #
 # Sourced by tests/run: uses ok, bad, skipped and $LOGDIR, and names its
-# own variables rp_* so as to leave the suite's alone. The fixtures in
+# own variables rp_* so as to leave the suite's alone. benchtab's
+# negative costs are tested on the same fixtures. The fixtures in
 # tests/report/ are serial logs cut from real runs (make run's, with
 # BENCH_ITERS=1000): native.log, hosted-pv.log and hosted-trap.log as
 # Bochs wrote them; negative.log, a native KVM run's lines with two costs
@@ -259,6 +260,29 @@ elif ! rp_has "$rp_dir/compare-kvm-fails.err" \
 	bad compare-kvm-failure-fails-on-hardware "$rp_why"
 else
 	ok compare-kvm-failure-fails-on-hardware
+fi
+
+# ---- benchtab (make bench): negative costs keep their sign ------------
+rp_neg=$rp_fix/negative.log
+rp_rc=0
+build/tools/benchtab compare pct:1 "$rp_neg" "$rp_neg" "$rp_neg" > "$rp_dir/benchtab-pct.out" 2>&1 || rp_rc=$?
+if [ "$rp_rc" != 0 ]; then
+	bad benchtab-negative-costs-signed "pct:1 exited $rp_rc: $(tail -1 "$rp_dir/benchtab-pct.out")"
+elif ! rp_has "$rp_dir/benchtab-pct.out" \
+	'^irq_disable +-12\.40 +-12\.40 +-12\.40 +1  not judged \(direct costs -12\.40: below the noise\)$' \
+	"^benchtab: a negative cost: the op's loop ran in fewer cycles than the empty loop"; then
+	bad benchtab-negative-costs-signed "$rp_why"
+else
+	rp_rc=0
+	build/tools/benchtab compare exact "$rp_neg" "$rp_neg" "$rp_neg" > "$rp_dir/benchtab-exact.out" 2>&1 || rp_rc=$?
+	if [ "$rp_rc" != 1 ]; then
+		bad benchtab-negative-costs-signed "exact exited $rp_rc, want 1: a negative instruction count is the loops' fault"
+	elif ! rp_has "$rp_dir/benchtab-exact.out" '^apic_eoi +-3\.05 +-3\.05 +-3\.05 +0  ok' \
+		'a fault of guest/bench\.c: FAIL\)$'; then
+		bad benchtab-negative-costs-signed "$rp_why"
+	else
+		ok benchtab-negative-costs-signed
+	fi
 fi
 
 # ---- the bench loops: the empty loop plus the op alone, in both builds ---
