@@ -159,9 +159,10 @@ $(B)/host/test_guest_load: tests/host/test_guest_load.c hv/guest_load.c \
 $(B)/host/test_ipxe_script: tests/host/test_ipxe_script.c tools/ipxe_script.c tools/ipxe_script.h
 $(B)/host/test_ipxe_script: HOST_CFLAGS += -Itools -DIPXE_SCRIPT_NO_MAIN
 # Checkers of boot logs (tests/run runs them on a log).
-HOST_CHECKS := $(B)/host/check_pv_report
+HOST_CHECKS := $(B)/host/check_pv_report $(B)/host/check_bench_loops
 $(B)/host/check_pv_report: tests/host/check_pv_report.c guest/pv_native.c \
 	shared/abi/hv_abi.h shared/abi/abi.def
+$(B)/host/check_bench_loops: tests/host/check_bench_loops.c
 # Each test also depends on every header its sources include (written to
 # $@.d by a -MM pass: one link of several sources cannot use -MMD).
 $(HOST_TESTS) $(HOST_CHECKS): tests/host/check.h tests/host/disasm.h guest/pv_ops.h guest/pv_patch.h

@@ -7,18 +7,25 @@
  *       each argument a comma-separated list of logs (median per op);
  *       exact:  patched <= direct + pad (the site's padding NOPs), for
  *               Bochs, where the costs are exact instruction counts;
- *       pct:P:  |patched - direct| <= P% of direct, for cycles under KVM.
- *       Prints the table and one verdict line; exits 1 if any op fails.
+ *       pct:P:  |patched - direct| <= P% of direct, for cycles under KVM;
+ *               an op whose direct cost is not above 0 (below the noise)
+ *               is shown but not judged.
+ *       Prints the table and one verdict line; exits 1 if any op fails,
+ *       or, exact, if any cost is negative (the loops are at fault).
+ * A negative cost prints with its sign, a missing one as "-".
  *
  * Costs are kept in hundredths, as the guest prints them.
  * Environment: build host (POSIX C).
  */
 /* SPDX-License-Identifier: MIT */
 #define _POSIX_C_SOURCE 200809L
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "logline.h"
+
+#define NO_COST LONG_MIN        /* skipped or absent; a cost may be negative */
 
 #define MAX_OPS  32
 #define MAX_LOGS 16
@@ -26,7 +33,7 @@
 
 struct op_cost {
 	char name[NAME_MAX_];
-	long cost100;           /* -1: skipped or absent */
+	long cost100;           /* NO_COST: skipped or absent */
 	int pad;
 	char mode[16];
 };
@@ -72,7 +79,7 @@ static int load(const char *path, struct run *r)
 			continue;
 		o = &r->ops[r->n];
 		log_field(line, "op=", o->name, sizeof(o->name));
-		o->cost100 = -1;
+		o->cost100 = NO_COST;
 		if (!log_field(line, "skipped=", v, sizeof(v))) {
 			snprintf(r->skip_why[r->n], sizeof(r->skip_why[0]), "%s", v);
 		} else if (!log_field(line, "cost=", v, sizeof(v))) {
@@ -101,12 +108,13 @@ static const struct op_cost *find(const struct run *r, const char *name)
 	return NULL;
 }
 
+/* Hundredths as "[-]W.FF"; "-" alone for no cost. */
 static void fmt_cost(char *buf, size_t len, long c)
 {
-	if (c < 0)
+	if (c == NO_COST)
 		snprintf(buf, len, "-");
 	else
-		snprintf(buf, len, "%ld.%02ld", c / 100, c % 100);
+		snprintf(buf, len, "%s%ld.%02ld", c < 0 ? "-" : "", labs(c) / 100, labs(c) % 100);
 }
 
 static int cmp_long(const void *a, const void *b)
@@ -123,13 +131,13 @@ static long median(struct run *runs, int n, const char *op, int *pad)
 
 	for (i = 0; i < n; i++) {
 		const struct op_cost *o = find(&runs[i], op);
-		if (o && o->cost100 >= 0) {
+		if (o && o->cost100 != NO_COST) {
 			v[k++] = o->cost100;
 			*pad = o->pad;
 		}
 	}
 	if (!k)
-		return -1;
+		return NO_COST;
 	qsort(v, (size_t)k, sizeof(v[0]), cmp_long);
 	return v[(k - 1) / 2];
 }
@@ -177,10 +185,10 @@ static int cmd_table(int argc, char **argv)
 		printf("%-16s", op);
 		for (j = 0; j < n; j++) {
 			const struct op_cost *o = find(&runs[j], op);
-			fmt_cost(buf, sizeof(buf), o ? o->cost100 : -1);
+			fmt_cost(buf, sizeof(buf), o ? o->cost100 : NO_COST);
 			printf(" %20s", buf);
 		}
-		if (runs[0].ops[i].cost100 < 0 && runs[0].skip_why[i][0])
+		if (runs[0].ops[i].cost100 == NO_COST && runs[0].skip_why[i][0])
 			printf("   (%s)", runs[0].skip_why[i]);
 		printf("\n");
 	}
@@ -190,7 +198,7 @@ static int cmd_table(int argc, char **argv)
 static int cmd_compare(int argc, char **argv)
 {
 	static struct run p[MAX_LOGS], d[MAX_LOGS], np[MAX_LOGS];
-	int np_n, p_n, d_n, i, bad = 0, checked = 0, exact;
+	int np_n, p_n, d_n, i, bad = 0, checked = 0, exact, negative = 0;
 	double pct = 0;
 	char b1[32], b2[32], b3[32];
 
@@ -218,32 +226,46 @@ static int cmd_compare(int argc, char **argv)
 		long pc = median(p, p_n, op, &pad);
 		long dc = median(d, d_n, op, &dpad);
 		long nc = median(np, np_n, op, &npad);
-		char verdict[64];
+		char verdict[96];
 
-		if (pc < 0 || dc < 0) {
+		if (pc == NO_COST || dc == NO_COST) {
 			printf("%-16s %14s %14s %14s %5s  not timed\n", op, "-", "-", "-", "-");
 			continue;
 		}
+		fmt_cost(b1, sizeof(b1), pc);
+		fmt_cost(b2, sizeof(b2), dc);
+		fmt_cost(b3, sizeof(b3), nc);
+		negative |= pc < 0 || dc < 0 || (nc != NO_COST && nc < 0);
 		if (exact) {
+			char diff[32];
+
 			ok = pc <= dc + 100L * pad;
-			snprintf(verdict, sizeof(verdict), "%s (patched - direct = %ld.%02ld, allowed %d)",
-				 ok ? "ok" : "FAIL", (pc - dc) / 100, labs(pc - dc) % 100, pad);
+			fmt_cost(diff, sizeof(diff), pc - dc);
+			snprintf(verdict, sizeof(verdict), "%s (patched - direct = %s, allowed %d)",
+				 ok ? "ok" : "FAIL", diff, pad);
+		} else if (dc <= 0) {
+			/* A share of nothing: the op is below the timing's noise. */
+			printf("%-16s %14s %14s %14s %5d  not judged (direct costs %s: "
+			       "below the noise)\n", op, b1, b2, b3, pad, b2);
+			continue;
 		} else {
 			double diff = dc ? 100.0 * (double)(pc - dc) / (double)dc : 0;
 			ok = diff <= pct && diff >= -pct;
 			snprintf(verdict, sizeof(verdict), "%s (%+.2f%%, allowed %.2f%%)",
 				 ok ? "ok" : "FAIL", diff, pct);
 		}
-		fmt_cost(b1, sizeof(b1), pc);
-		fmt_cost(b2, sizeof(b2), dc);
-		fmt_cost(b3, sizeof(b3), nc);
 		printf("%-16s %14s %14s %14s %5d  %s\n", op, b1, b2, b3, pad, verdict);
 		checked++;
 		bad += !ok;
 	}
+	if (negative)
+		printf("benchtab: a negative cost: the op's loop ran %s than the empty loop (%s)\n",
+		       exact ? "fewer instructions" : "in fewer cycles", exact ?
+		       "exact counts: the loops differ by more than the op, a fault of "
+		       "guest/bench.c: FAIL" : "the op costs less than the timing's noise");
 	printf("benchtab: %d ops checked, %d over the allowance (%s)\n", checked, bad,
 	       exact ? "exact: patched <= direct + padding NOPs" : argv[0]);
-	return bad || !checked ? 1 : 0;
+	return bad || !checked || (exact && negative) ? 1 : 0;
 }
 
 int main(int argc, char **argv)
