@@ -2,10 +2,13 @@
 #
 #   make          build/guest.elf (+ .asm disassembly, .map symbols), the
 #                 direct-build baseline, the Bochs boot sector, test images
-#   make run      boot the guest natively on QEMU and Bochs, print its
-#                 benchmark table (installs missing Debian packages)
-#   make test     host unit tests and boot tests; ends "N passed, N failed"
-#   make bench    pv_ops cost: patched-native vs direct vs nopatch
+#   make run      the same guest natively, hosted-pv and hosted-trap (Bochs,
+#                 exact instructions; KVM cycles on hardware KVM): a table
+#                 and build/report/ (installs missing Debian packages)
+#   make test     host unit tests and boot tests; ends "N passed, N failed,
+#                 N skipped"
+#   make bench    pv_ops cost: patched-native vs direct vs nopatch, and the
+#                 hypervisor's exit costs
 #   make netboot  build/netboot/: what a TFTP or HTTP server serves as it is
 #   make help     the targets and switches
 #   make iso      build/minivmx.iso: GRUB 2 on a CD or USB stick (BIOS)
