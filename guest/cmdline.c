@@ -125,19 +125,10 @@ int cmdline_parse(char *line, struct guest_opts *o, char *err, size_t errlen)
 		word[split.image_len] = 0;      /* a blank, or the line's end */
 		o->image = word;
 	}
-	for (;;) {
-		while (bootcmd_is_blank(*p))
-			p++;
-		if (!*p)
-			return 0;
-		word = p;
-		while (*p && !bootcmd_is_blank(*p))
-			p++;
-		if (*p)
-			*p++ = 0;
+	while ((word = bootcmd_next_word(&p)))
 		if (apply(word, o, err, errlen))
 			return -1;
-	}
+	return 0;
 }
 
 int cmdline_list_has(const char *list, const char *name)

@@ -114,16 +114,7 @@ int hv_options_parse(char *line, struct hv_options *o, char *err, size_t errlen)
 
 	bootcmd_split(line, NULL, &split);
 	p = line + (split.options - line);
-	for (;;) {
-		while (bootcmd_is_blank(*p))
-			p++;
-		if (!*p)
-			return 0;
-		word = p;
-		while (*p && !bootcmd_is_blank(*p))
-			p++;
-		if (*p)
-			*p++ = 0;
+	while ((word = bootcmd_next_word(&p))) {
 		for (val = word; *val && *val != '='; val++)
 			;
 		for (i = 0; *val && i < ARRAY_SIZE(opt_table); i++)
@@ -135,4 +126,5 @@ int hv_options_parse(char *line, struct hv_options *o, char *err, size_t errlen)
 		if (opt_table[i].parse(val + 1, o, err, errlen))
 			return -1;
 	}
+	return 0;
 }

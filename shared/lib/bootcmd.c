@@ -13,6 +13,22 @@ int bootcmd_is_blank(char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
+char *bootcmd_next_word(char **p)
+{
+	char *word;
+
+	while (bootcmd_is_blank(**p))
+		(*p)++;
+	if (!**p)
+		return NULL;
+	word = *p;
+	while (**p && !bootcmd_is_blank(**p))
+		(*p)++;
+	if (**p)
+		*(*p)++ = 0;
+	return word;
+}
+
 static int bootcmd_is_bare_option(const char *word, size_t len,
 				  const char *const *bare_options)
 {

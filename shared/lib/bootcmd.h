@@ -56,6 +56,12 @@ struct bootcmd_split {
 int bootcmd_is_blank(char c);
 
 /*
+ * The next word at *p, NUL-terminated in place (the line is the caller's
+ * copy), with *p moved past it; NULL at the line's end.
+ */
+char *bootcmd_next_word(char **p);
+
+/*
  * Apply the rule to line. bare_options is the calling kernel's list of
  * options without '=', ended by NULL; NULL for none.
  */

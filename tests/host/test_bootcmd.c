@@ -266,10 +266,37 @@ static void test_number(void)
 	}
 }
 
+/* The word iterator both kernels' option loops use. */
+static void test_next_word(void)
+{
+	TEST("next_word: words in place, every blank a separator, NULL at the end") {
+		char line[] = " \tpv.report  tests=irq\r\nbench=all ";
+		const char *want[] = { "pv.report", "tests=irq", "bench=all" };
+		char *p = line, *w;
+		size_t n = 0;
+
+		while ((w = bootcmd_next_word(&p)) && n < 4) {
+			if (n < 3)
+				CHECK(!strcmp(w, want[n]), "word %zu '%s', want '%s'", n, w, want[n]);
+			n++;
+		}
+		CHECK(n == 3, "%zu words, want 3", n);
+		CHECK(!bootcmd_next_word(&p), "a word after the end");
+	}
+	TEST("next_word: an empty line and a line of blanks have no word") {
+		char empty[] = "", blanks[] = " \t \n";
+		char *p = empty, *q = blanks;
+
+		CHECK(!bootcmd_next_word(&p), "a word in ''");
+		CHECK(!bootcmd_next_word(&q), "a word in blanks");
+	}
+}
+
 int main(void)
 {
 	test_loaders();
 	test_first_words();
 	test_number();
+	test_next_word();
 	return check_summary();
 }
