@@ -50,6 +50,21 @@ static void expect_err(const char *line, const char *want)
 	CHECK(!strcmp(err, want), "'%s': err '%s',\n    want '%s'", line, err, want);
 }
 
+/* Each value of bad[] after "k OPT=" is refused as "OPT= takes FORM, got 'v'". */
+static void expect_malformed(const char *opt, const char *form,
+			     const char *const *bad, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		char line[64], want[96];
+
+		snprintf(line, sizeof(line), "k %s=%s", opt, bad[i]);
+		snprintf(want, sizeof(want), "%s= takes %s, got '%s'", opt, form, bad[i]);
+		expect_err(line, want);
+	}
+}
+
 static void test_defaults_and_paths(void)
 {
 	TEST("defaults") {
@@ -135,15 +150,8 @@ static void test_mem(void)
 		static const char *const bad[] = {
 			"", "M", "x", "-2M", "+2M", "2T", "2MB", "64M,", "0x200000", "2M2",
 		};
-		unsigned i;
 
-		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-			char line[64], want[96];
-
-			snprintf(line, sizeof(line), "k mem=%s", bad[i]);
-			snprintf(want, sizeof(want), "mem= takes N[K|M|G], got '%s'", bad[i]);
-			expect_err(line, want);
-		}
+		expect_malformed("mem", "N[K|M|G]", bad, sizeof(bad) / sizeof(bad[0]));
 	}
 }
 
@@ -174,15 +182,8 @@ static void test_abi_break(void)
 		static const char *const bad[] = {
 			"", "1", "1.", ".1", "1.x", "x.1", "1.2.3", "-1.0", "1.0x", "1..0",
 		};
-		unsigned i;
 
-		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-			char line[64], want[96];
-
-			snprintf(line, sizeof(line), "k abi=%s", bad[i]);
-			snprintf(want, sizeof(want), "abi= takes MAJOR.MINOR, got '%s'", bad[i]);
-			expect_err(line, want);
-		}
+		expect_malformed("abi", "MAJOR.MINOR", bad, sizeof(bad) / sizeof(bad[0]));
 	}
 	TEST("break=") {
 		CHECK(parse("k break=guest-state") == 0 && o.break_vmcs &&

@@ -232,35 +232,29 @@ if command -v gnuplot > /dev/null 2>&1; then
 	fi
 fi
 
-rp_compare compare-gnuplot-fails none PATH="$rp_stub_path"
-if [ "$rp_rc" = 0 ]; then
-	bad compare-fails-when-report-fails "tools/compare exited 0 though the report tool failed"
-elif ! rp_has "$rp_dir/compare-gnuplot-fails.err" \
-	'^compare: the report in build/report failed \(build/tools/report status 3'; then
-	bad compare-fails-when-report-fails "$rp_why"
-else
-	ok compare-fails-when-report-fails
-fi
-
-rp_compare compare-host-fails none STUB_FAIL=bochs:3
-if [ "$rp_rc" = 0 ]; then
-	bad compare-names-the-hosts-failure "tools/compare exited 0 though a run failed"
-elif ! rp_has "$rp_dir/compare-host-fails.err" \
-	"^compare: the native run on bochs failed, the host's failure rather than the guest's"; then
-	bad compare-names-the-hosts-failure "$rp_why"
-else
-	ok compare-names-the-hosts-failure
-fi
-
-rp_compare compare-kvm-fails hardware STUB_FAIL=kvm:1
-if [ "$rp_rc" = 0 ]; then
-	bad compare-kvm-failure-fails-on-hardware "tools/compare exited 0 though the KVM run failed"
-elif ! rp_has "$rp_dir/compare-kvm-fails.err" \
-	'^compare: the native run on kvm failed \(tools/run status 1\)'; then
-	bad compare-kvm-failure-fails-on-hardware "$rp_why"
-else
-	ok compare-kvm-failure-fails-on-hardware
-fi
+# rp_compare_fails TEST WANT-ERR-PATTERN RUN-NAME KIND [VAR=VALUE...]:
+# tools/compare must fail, saying why on stderr.
+rp_compare_fails() {
+	rp_test=$1 rp_want=$2
+	shift 2
+	rp_compare "$@"
+	if [ "$rp_rc" = 0 ]; then
+		bad "$rp_test" "tools/compare exited 0 though it should have failed ($1)"
+	elif ! rp_has "$rp_dir/$1.err" "$rp_want"; then
+		bad "$rp_test" "$rp_why"
+	else
+		ok "$rp_test"
+	fi
+}
+rp_compare_fails compare-fails-when-report-fails \
+	'^compare: the report in build/report failed \(build/tools/report status 3' \
+	compare-gnuplot-fails none PATH="$rp_stub_path"
+rp_compare_fails compare-names-the-hosts-failure \
+	"^compare: the native run on bochs failed, the host's failure rather than the guest's" \
+	compare-host-fails none STUB_FAIL=bochs:3
+rp_compare_fails compare-kvm-failure-fails-on-hardware \
+	'^compare: the native run on kvm failed \(tools/run status 1\)' \
+	compare-kvm-fails hardware STUB_FAIL=kvm:1
 
 # ---- benchtab (make bench): negative costs keep their sign ------------
 rp_neg=$rp_fix/negative.log
