@@ -46,6 +46,9 @@ void native_exit(unsigned status) __attribute__((noreturn));
 void pv_boot(enum pv_mode mode, int report, const struct hv_info *hv);
 unsigned pv_bench_pad(unsigned op);
 
+/* console.c: all of buf, in as many console_write ops as the backend needs. */
+void console_write(const char *buf, size_t len);
+
 /* workload.c */
 void workload_run(void);
 int64_t exits_now(void);

@@ -153,21 +153,29 @@ static inline void pv_cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
 	r[3] = d;
 }
 
-void native_console_write(const char *buf, size_t len);
+long native_console_write(const char *buf, size_t len);
 
-/* Write len bytes to the console; the C ABI's clobbers. */
-static inline void pv_console_write(const char *buf, size_t len)
+/*
+ * Write up to len bytes to the console: returns how many went out (all,
+ * natively; at most HV_CONSOLE_WRITE_MAX, on the hypervisor) or a
+ * negative -HV_E*. console_write() (console.c) calls it until all is out.
+ * The C ABI's clobbers, the count in RAX.
+ */
+static inline long pv_console_write(const char *buf, size_t len)
 {
 #ifdef PV_DIRECT
-	native_console_write(buf, len);
+	return native_console_write(buf, len);
 #else
 	register const char *rdi asm("rdi") = buf;
 	register size_t rsi asm("rsi") = len;
+	long written;
+
 	asm volatile(PV_SITE(console_write)
-		     : "+r"(rdi), "+r"(rsi)
+		     : "=a"(written), "+r"(rdi), "+r"(rsi)
 		     : PV_SITE_OPERANDS(console, console_write)
-		     : "rax", "rcx", "rdx", "r8", "r9", "r10", "r11",
+		     : "rcx", "rdx", "r8", "r9", "r10", "r11",
 		       "memory", "cc");
+	return written;
 #endif
 }
 

@@ -127,7 +127,7 @@ const struct pv_backend *pv_hv_backend(void)
 	hv_backend.tmpl[PV_OP_safe_halt] = (struct pv_template)VMCALL_TMPL(vmcall_safe_halt,
 		"HLT exits anyway: one hypercall does STI; HLT as one step");
 	hv_backend.tmpl[PV_OP_console_write] = (struct pv_template)VMCALL_TMPL(vmcall_console_write,
-		"one exit per buffer instead of two per byte");
+		"one exit per buffer (up to HV_CONSOLE_WRITE_MAX) instead of two per byte");
 	hv_backend.tmpl[PV_OP_io_delay] = (struct pv_template){ nothing, nothing, 0,
 		"nothing: the native OUT exits, and no device here needs the delay" };
 	hv_backend.tmpl[PV_OP_cpuid] = (struct pv_template){ 0, 0, PV_CLOB_CPUID,

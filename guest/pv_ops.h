@@ -147,7 +147,7 @@ struct pv_ops {
 		pv_thunk_t clock_read;
 	} time;
 	struct pv_console_ops {
-		void (*console_write)(const char *buf, size_t len);
+		long (*console_write)(const char *buf, size_t len);
 	} console;
 };
 

@@ -32,7 +32,7 @@ static volatile uint64_t sink;
 
 static void part_console(void)
 {
-	pv_console_write(console_buf, sizeof(console_buf));
+	console_write(console_buf, sizeof(console_buf));
 }
 
 static void part_irq(void)

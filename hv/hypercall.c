@@ -5,7 +5,9 @@
  * Convention (shared/abi/hv_abi.h): number in RAX, arguments in RDI, RSI,
  * RDX, result in RAX. From any ring but 0 the answer is -HV_EPERM; an
  * unknown number gets -HV_ENOSYS; a buffer outside the guest's RAM gets
- * -HV_EFAULT. Nothing a guest passes here can hurt the hypervisor.
+ * -HV_EFAULT. Nothing a guest passes here can hurt the hypervisor, and no
+ * handler's work grows with a size the guest passes: console_write writes
+ * at most HV_CONSOLE_WRITE_MAX bytes a call, shared_page fills one page.
  *
  * Environment: hypervisor, root mode, on a VMCALL exit.
  */
@@ -59,8 +61,11 @@ static int64_t hc_console_write(struct vcpu *v)
 {
 	uint64_t gpa = v->regs.rdi, len = v->regs.rsi;
 
+	/* The whole buffer must be the guest's; a call writes its first part. */
 	if (!guest_range_ok(gpa, len))
 		return -HV_EFAULT;
+	if (len > HV_CONSOLE_WRITE_MAX)
+		len = HV_CONSOLE_WRITE_MAX;
 	uart_write((const char *)guest_mem.base + gpa, len);
 	return (int64_t)len;
 }

@@ -23,6 +23,7 @@ static void nasm(void)
 	printf("%%define HV_ABI_VERSION_MINOR %u\n", HV_ABI_VERSION_MINOR);
 	printf("%%define HV_ABI_CPUID_BASE 0x%x\n", HV_ABI_CPUID_BASE);
 	printf("%%define HV_ABI_CPUID_VERSION 0x%x\n", HV_ABI_CPUID_VERSION);
+	printf("%%define HV_CONSOLE_WRITE_MAX %u\n", HV_CONSOLE_WRITE_MAX);
 #define HYPERCALL(nr, name, nargs, what) \
 	printf("%%define HC_%s %d\t\t; %d args: %s\n", #name, nr, nargs, what);
 #include "abi/abi.def"
@@ -51,6 +52,13 @@ static void md(void)
 	       "`mov eax, NR; vmcall` (8 bytes). A negative result is `-HV_E*`. Only ring 0\n"
 	       "may call (elsewhere: `-HV_EPERM`); pointers are guest-physical and must lie\n"
 	       "in the guest's RAM (else `-HV_EFAULT`); an unknown number gets `-HV_ENOSYS`.\n\n");
+	printf("## Bounded work\n\n"
+	       "No hypercall's work grows with a size the guest passes. `console_write`\n"
+	       "checks the whole buffer against the guest's RAM, then writes at most\n"
+	       "`HV_CONSOLE_WRITE_MAX` (%u) bytes of it and returns how many it wrote,\n"
+	       "never 0 for a length that is not 0: a guest writes a longer buffer by\n"
+	       "calling again from where the last call stopped. `shared_page` fills one page.\n\n",
+	       HV_CONSOLE_WRITE_MAX);
 	printf("## Hypercalls\n\n| nr | name | args | what it does |\n|---:|---|---:|---|\n");
 #define HYPERCALL(nr, name, nargs, what) printf("| %d | `%s` | %d | %s |\n", nr, #name, nargs, what);
 #include "abi/abi.def"

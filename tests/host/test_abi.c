@@ -32,6 +32,9 @@ static const struct entry errors[] = {
 #define HV_ERROR(nr, name, what) { "HV_" #name, HV_##name },
 #include "abi/abi.def"
 };
+static const struct entry limits[] = {
+	{ "HV_CONSOLE_WRITE_MAX", HV_CONSOLE_WRITE_MAX },
+};
 
 /* Assemble "dd NAME" for each entry with the include; read them back. */
 static int nasm_values(const struct entry *e, size_t n, long *out)
@@ -86,6 +89,13 @@ int main(void)
 	     sizeof(hypercalls) / sizeof(hypercalls[0]));
 	same("error codes: NASM include == hv_abi.h, unique", errors,
 	     sizeof(errors) / sizeof(errors[0]));
+	TEST("limits: NASM include == hv_abi.h") {
+		long v[1];
+
+		CHECK(nasm_values(limits, 1, v) == 0, "nasm could not assemble the include (%s)", INC);
+		CHECK(v[0] == limits[0].value, "%s: NASM says %ld, C says %ld", limits[0].name,
+		      v[0], limits[0].value);
+	}
 	TEST("hypercall numbers are dense from 0 (a table indexes them)") {
 		for (i = 0; i < sizeof(hypercalls) / sizeof(hypercalls[0]); i++)
 			CHECK(hypercalls[i].value == (long)i, "%s is %ld at position %zu",
