@@ -194,6 +194,8 @@ int multiboot_parse(uint32_t magic, uint32_t info_addr, mb_phys_fn phys,
 		    void *ctx, struct boot_info *bi, char *err, size_t errlen)
 {
 	const struct mb_info *mi;
+	struct mb_info block;
+	const void *at;
 	size_t cmdline_len = 0;
 	int cmdline_too_long = 0;
 	unsigned i;
@@ -204,11 +206,15 @@ int multiboot_parse(uint32_t magic, uint32_t info_addr, mb_phys_fn phys,
 			 magic, MB_BOOTLOADER_MAGIC);
 		return -1;
 	}
-	mi = phys(info_addr, sizeof(*mi), ctx);
-	if (!mi) {
+	at = phys(info_addr, sizeof(block), ctx);
+	if (!at) {
 		snprintf(err, errlen, "info block at 0x%x is outside memory", info_addr);
 		return -1;
 	}
+	/* A loader may put the block, and the module list, at any address:
+	 * they are copied out, never read through a misaligned pointer. */
+	memcpy(&block, at, sizeof(block));
+	mi = &block;
 	bi->flags = mi->flags;
 
 	/*
@@ -243,14 +249,14 @@ int multiboot_parse(uint32_t magic, uint32_t info_addr, mb_phys_fn phys,
 	}
 
 	if (mi->flags & MB_INFO_MODS) {
-		const struct mb_module *m;
+		const uint8_t *m;
 
 		if (mi->mods_count > BOOT_MAX_MODULES) {
 			snprintf(err, errlen, "%u modules, at most %u", mi->mods_count,
 				 BOOT_MAX_MODULES);
 			return -1;
 		}
-		m = phys(mi->mods_addr, (uint64_t)mi->mods_count * sizeof(*m), ctx);
+		m = phys(mi->mods_addr, (uint64_t)mi->mods_count * sizeof(struct mb_module), ctx);
 		if (mi->mods_count && !m) {
 			snprintf(err, errlen, "module list at 0x%x is outside memory",
 				 mi->mods_addr);
@@ -258,22 +264,24 @@ int multiboot_parse(uint32_t magic, uint32_t info_addr, mb_phys_fn phys,
 		}
 		for (i = 0; i < mi->mods_count; i++) {
 			struct boot_module *bm = &bi->modules[i];
+			struct mb_module mod;
 
-			if (m[i].mod_end < m[i].mod_start) {
+			memcpy(&mod, m + i * sizeof(mod), sizeof(mod));
+			if (mod.mod_end < mod.mod_start) {
 				snprintf(err, errlen, "module %u ends before it starts", i);
 				return -1;
 			}
-			bm->start = m[i].mod_start;
-			bm->end = m[i].mod_end;
-			if (m[i].cmdline) {
+			bm->start = mod.mod_start;
+			bm->end = mod.mod_end;
+			if (mod.cmdline) {
 				size_t len = 0;
-				int r = copy_string(m[i].cmdline, bm->cmdline,
+				int r = copy_string(mod.cmdline, bm->cmdline,
 						    sizeof(bm->cmdline), &len, phys, ctx);
 				char what[40];
 
 				if (r) {
 					snprintf(what, sizeof(what), "module %u command line", i);
-					string_error(err, errlen, what, m[i].cmdline, r, len,
+					string_error(err, errlen, what, mod.cmdline, r, len,
 						     sizeof(bm->cmdline));
 					return -1;
 				}
