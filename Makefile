@@ -10,6 +10,8 @@
 #   make bench    pv_ops cost: patched-native vs direct vs nopatch, and the
 #                 hypervisor's exit costs
 #   make netboot  build/netboot/: what a TFTP or HTTP server serves as it is
+#   make fuzz     the libFuzzer targets (tests/fuzz/), FUZZ_SECONDS=N each
+#                 (default 60); corpora in build/fuzz/corpus/NAME
 #   make help     the targets and switches
 #   make iso      build/minivmx.iso: GRUB 2 on a CD or USB stick (BIOS)
 #                 netboot and iso take MODE=hosted|native (the default
@@ -173,6 +175,44 @@ $(HOST_TESTS) $(HOST_CHECKS): tests/host/check.h tests/host/disasm.h guest/pv_op
 	$(CC) $(HOST_CFLAGS) -MM -MP -MT $@ $(filter %.c,$^) > $@.d
 	$(CC) $(HOST_CFLAGS) -o $@ $(filter %.c,$^)
 
+# ---- libFuzzer targets (clang, ASan + UBSan) ---------------------------------
+# Every tests/fuzz/fuzz_NAME.c is a target, built as build/fuzz/fuzz_NAME
+# from itself and the real sources its FUZZ_SRC_fuzz_NAME line names (one
+# line per target, here); FUZZ_SEED_fuzz_NAME lists files that start its
+# corpus (build/fuzz/seed/fuzz_NAME/). tests/fuzz/run runs them: make fuzz
+# for FUZZ_SECONDS each, make test (tests/parts/fuzz.sh) for a few.
+FUZZ_CC      := clang
+FUZZ_SECONDS ?= 60
+FUZZ_CFLAGS  := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Iguest -Ihv -Ishared/lib -Ishared \
+	-Itests/host -Itests/fuzz -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_NAMES   := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS    := $(FUZZ_NAMES:%=$(B)/fuzz/%)
+
+FUZZ_SRC_fuzz_bootcmd     := shared/lib/bootcmd.c
+FUZZ_SRC_fuzz_cmdline     := guest/cmdline.c shared/lib/bootcmd.c
+FUZZ_SRC_fuzz_hv_options  := hv/options.c shared/lib/bootcmd.c
+FUZZ_SRC_fuzz_multiboot   := shared/lib/multiboot.c
+FUZZ_SRC_fuzz_guest_load  := hv/guest_load.c shared/lib/multiboot.c
+FUZZ_SRC_fuzz_mmio_decode := hv/mmio_decode.c
+FUZZ_SEED_fuzz_guest_load := $(B)/tests/mbprint.bin $(B)/fuzz/guest-stripped.elf
+
+$(B)/fuzz/guest-stripped.elf: $(B)/guest.elf
+	@mkdir -p $(@D)
+	objcopy --strip-all $< $@
+
+# One rule per target: its sources and seeds are its prerequisites; the
+# headers they include come from a -MM pass into $@.d, as for host tests.
+define fuzz_target
+$(B)/fuzz/$(1): tests/fuzz/$(1).c $(FUZZ_SRC_$(1)) tests/fuzz/fuzz.h $(FUZZ_SEED_$(1))
+	@mkdir -p $$(@D) $(B)/fuzz/seed/$(1)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -MM -MP -MT $$@ $$(filter %.c,$$^) > $$@.d
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $$@ $$(filter %.c,$$^)
+	$(if $(FUZZ_SEED_$(1)),cp $(FUZZ_SEED_$(1)) $(B)/fuzz/seed/$(1)/)
+endef
+$(foreach t,$(FUZZ_NAMES),$(eval $(call fuzz_target,$(t))))
+
+fuzz-build: $(FUZZ_BINS)
+
 # ---- the jobs ------------------------------------------------------------------
 deps-build:
 	@tools/deps build
@@ -184,8 +224,12 @@ run: deps-run
 	tools/compare
 
 test: deps-test
-	$(MAKE) all $(HOST_TESTS) $(HOST_CHECKS)
+	$(MAKE) all $(HOST_TESTS) $(HOST_CHECKS) fuzz-build
 	tests/run
+
+fuzz: deps-fuzz
+	$(MAKE) all fuzz-build
+	tests/fuzz/run -t $(FUZZ_SECONDS) $(FUZZ_NAMES)
 
 bench: deps-bench
 	$(MAKE) all
@@ -234,6 +278,7 @@ help:
 	@echo 'make run        the main job: native vs hosted-pv vs hosted-trap, op by op (build/report/)'
 	@echo 'make test       host unit tests and boot tests; ends "N passed, N failed, N skipped"'
 	@echo 'make bench      benchmark targets (exact instruction counts in Bochs; KVM cycles on hardware KVM)'
+	@echo 'make fuzz       the libFuzzer targets in tests/fuzz/, FUZZ_SECONDS=N each (default 60)'
 	@echo 'make netboot    build/netboot/: what a TFTP or HTTP server serves to iPXE'
 	@echo 'make iso        build/minivmx.iso: GRUB 2 for a CD or USB stick (BIOS)'
 	@echo 'make clean      remove build/'
@@ -243,6 +288,6 @@ help:
 	@echo 'KVM=0           leave KVM out of run, test and bench (tools/run --host-kvm says what the host has)'
 	@echo 'tools/run --help  boot one image (native or hosted) in QEMU or Bochs and judge it'
 
-.PHONY: all run test bench clean help deps-build abi-docs netboot iso
+.PHONY: all run test bench clean help deps-build abi-docs netboot iso fuzz fuzz-build
 -include $(GUEST_OBJS:.o=.d) $(DIRECT_OBJS:.o=.d) $(HV_OBJS:.o=.d) \
-	$(HOST_TESTS:=.d) $(HOST_CHECKS:=.d)
+	$(HOST_TESTS:=.d) $(HOST_CHECKS:=.d) $(FUZZ_BINS:=.d)
