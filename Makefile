@@ -33,8 +33,8 @@ SHARED_C := shared/lib/lib.c shared/lib/multiboot.c shared/lib/uart.c \
 GUEST_SRC := guest/main.c guest/console.c guest/cmdline.c guest/mm.c \
              guest/idt.c guest/lapic.c guest/platform.c guest/pv_ops.c \
              guest/pv_native.c guest/pv_hv.c guest/pv_patch.c guest/selftest.c \
-             guest/bench.c guest/workload.c \
-             $(SHARED_C) boot/entry64.asm guest/isr.asm
+             guest/bench.c guest/workload.c guest/hcfuzz.c \
+             $(SHARED_C) boot/entry64.asm guest/isr.asm guest/hcfuzz_call.asm
 
 HV_SRC := hv/main.c hv/console.c hv/cpu.c hv/vmx.c hv/vmx_ctl.c hv/vmcs.c hv/ept.c \
           hv/guest_load.c hv/options.c hv/vmexit.c hv/hypercall.c hv/io.c hv/mmio.c hv/mmio_decode.c hv/msr.c hv/stats.c \
@@ -69,7 +69,7 @@ TOOLS  := $(B)/tools/benchtab $(B)/tools/abigen $(B)/tools/report $(B)/tools/ipx
 all: $(IMAGES) $(IMAGES:.elf=.asm) $(IMAGES:.elf=.map) $(BOOT) $(TESTIMAGES) $(TOOLS) \
 	$(B)/gen/hv_abi.inc
 
-$(B)/gen/asm_offsets.inc: guest/asm_offsets.c guest/pv_ops.h guest/pv.h guest/trap.h
+$(B)/gen/asm_offsets.inc: guest/asm_offsets.c guest/pv_ops.h guest/pv.h guest/trap.h guest/hcfuzz.h
 	@mkdir -p $(@D)
 	$(CC) $(GUEST_CFLAGS) -S -o $(B)/gen/asm_offsets.s $<
 	sed -n 's/.*"->\([A-Za-z0-9_]*\) \$$\{0,1\}\(-\{0,1\}[0-9]*\)".*/%define \1 \2/p' \

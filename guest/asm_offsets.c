@@ -7,6 +7,7 @@
  */
 /* SPDX-License-Identifier: MIT */
 #include <stddef.h>
+#include "hcfuzz.h"
 #include "pv.h"
 #include "trap.h"
 
@@ -29,4 +30,12 @@ void asm_offsets(void)
 	DEFINE(TF_CR2, offsetof(struct trap_frame, cr2));
 	DEFINE(TF_VECTOR, offsetof(struct trap_frame, vector));
 	DEFINE(TF_SIZE, sizeof(struct trap_frame));
+
+#define HR(reg, REG) DEFINE(HR_##REG, offsetof(struct hcfuzz_regs, reg))
+	HR(rax, RAX); HR(rbx, RBX); HR(rcx, RCX); HR(rdx, RDX);
+	HR(rsi, RSI); HR(rdi, RDI); HR(rbp, RBP);
+	HR(r8, R8); HR(r9, R9); HR(r10, R10); HR(r11, R11);
+	HR(r12, R12); HR(r13, R13); HR(r14, R14); HR(r15, R15);
+	HR(rsp, RSP); HR(rflags, RFLAGS);
+#undef HR
 }

@@ -24,3 +24,21 @@ for fuzz_src in tests/fuzz/fuzz_*.c; do
 	*) bad "$fuzz_name" "${fuzz_line:+${fuzz_line#"fuzz: $fuzz_name "}}${fuzz_line:-tests/fuzz/run said nothing}" ;;
 	esac
 done
+
+# ---- the guest's hypercall fuzzer on the hypervisor (guest/hcfuzz.c) ------
+# 100,000 hypercalls with hostile numbers, arguments and registers: every
+# result as the ABI says, no register but RAX changed, and the hypervisor
+# still standing to count them (about 4 s of Bochs).
+boot_test bochs-hosted-hypercall-fuzz pass \
+	'^selftest: fuzz: 100000 hypercalls, 0 wrong results, 0 register changes$' \
+	'^selftest: fuzz \.\.\. ok$' '^selftest: summary passed=1 failed=0 skipped=0$' \
+	'^hv: guest ended with status 0 \(isa-debug-exit port 0xf4\)$' \
+	'^hv: stats: exit reason=18 name=VMCALL count=1[0-9]{5} ' \
+	'^hv: stats: hypercall nr=0 name=null count=[0-9]{4,} ' \
+	'^hv: stats: hypercall nr=15 name=unknown count=[0-9]{5,} ' \
+	'!^hv: guest stopped' '^exit: status=0$' \
+	-- --emu bochs hosted tests=fuzz
+# Natively there is no hypervisor to fuzz: skipped, and said so.
+boot_test bochs-native-hypercall-fuzz-skipped pass \
+	'^selftest: fuzz \.\.\. skipped: not running on this hypervisor$' '^exit: status=0$' \
+	-- --emu bochs native tests=fuzz
