@@ -4,13 +4,15 @@
  *
  * Input: the guest image, whole (so real kernels seed the corpus: the test
  * kernel build/tests/mbprint.bin and the guest, stripped). Its last four
- * bytes also steer the run: guest RAM size (1 MiB + 16..1024 KiB); unless
- * bit 8 is set, the checksum of the first Multiboot magic in the first 8
- * KiB is made right (so that mutations reach the a.out-kludge and ELF code
- * instead of dying at the checksum) and, in an ELF file and unless bit 10
- * is set, its a.out-kludge flag cleared (so that an ELF kernel with the
- * kludge, as the guest is, loads as ELF); bit 9: build the info block, and
- * with how many modules (0..17) of which sizes.
+ * bytes also steer the run: bits 0-5 the guest RAM size (1 MiB + 1024 KiB
+ * down to + 16 KiB: the most when they are 0, as at the end of an ELF
+ * file); unless bit 8 is set, the checksum of the first Multiboot magic in
+ * the first 8 KiB is made right (so that mutations reach the a.out-kludge
+ * and ELF code instead of dying at the checksum) and, in an ELF file and
+ * unless bit 10 is set, its a.out-kludge flag cleared (so that an ELF
+ * kernel with the kludge, as the guest is, loads as ELF); bit 9 builds the
+ * info block, with bits 16-23 modules (0..17) whose sizes come from the
+ * image's first bytes, times bits 24-27 plus one.
  *
  * Guest RAM is one heap block between two guard regions of 64 KiB, all
  * filled with a pattern; the guards are poisoned for AddressSanitizer while
@@ -205,7 +207,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static char mod_lines[GUEST_MAX_MODULES + 1][8];
 	uint32_t ctl = size >= 4 ? (uint32_t)fuzz_le(data, size, size - 4, 4) : 0;
-	uint64_t ram = GUEST_HIGH_START + (1 + (ctl & 63)) * (16u << 10);
+	uint64_t ram = GUEST_HIGH_START + (64 - (ctl & 63)) * (16u << 10);
 	unsigned nmods = ((ctl >> 16) & 0xff) % (GUEST_MAX_MODULES + 2), i;
 	struct mb_module_src mods[GUEST_MAX_MODULES + 1];
 	struct guest_mem gm = { block + GUARD, ram, 0x40000000 };
