@@ -34,8 +34,10 @@ GUEST_SRC := guest/main.c guest/console.c guest/cmdline.c guest/mm.c \
              guest/bench.c guest/workload.c \
              $(SHARED_C) boot/entry64.asm guest/isr.asm
 
-HV_SRC := hv/main.c hv/console.c hv/cpu.c hv/vmx.c hv/vmx_ctl.c hv/vmcs.c hv/ept.c \
-          hv/guest_load.c hv/options.c hv/vmexit.c hv/hypercall.c hv/io.c hv/mmio.c hv/mmio_decode.c hv/msr.c hv/stats.c \
+HV_SRC := hv/main.c hv/console.c hv/cpu.c hv/options.c hv/guest_load.c \
+          hv/vmx.c hv/vmx_ctl.c hv/vmcs.c hv/ept.c \
+          hv/vmexit.c hv/vcpu.c hv/cpuid.c hv/cr.c hv/msr.c hv/io.c hv/mmio.c hv/mmio_decode.c \
+          hv/hypercall.c hv/stats.c \
           $(SHARED_C) boot/entry64.asm hv/vmentry.asm hv/trap.asm
 
 KERNEL_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -nostdlib -nostdinc \

@@ -114,7 +114,7 @@ int mmio_absent_access(struct vcpu *v)
 		else
 			*r = (*r & ~((1ul << (8 * in.dst_size)) - 1)) | ones;
 	}
-	vmwrite(GUEST_RIP, v->rip + in.len);
+	vmcs_write(GUEST_RIP, v->rip + in.len);
 	hv_stats.mmio_absent++;
 	return 0;
 }

@@ -45,24 +45,6 @@ const char *exit_reason_name(uint32_t reason)
 }
 
 /* After the exit's handler: count it, and charge its root-mode time so far. */
-void stats_count_exit(struct vcpu *v)
-{
-	uint64_t spent = rdtsc() - v->regs.tsc_exit;
-
-	hv_stats.exits++;
-	if (v->exit_reason < EXIT_REASON_MAX) {
-		hv_stats.by_reason[v->exit_reason]++;
-		hv_stats.root_tsc[v->exit_reason] += spent;
-	}
-	if (v->exit_reason == EXIT_REASON_VMCALL) {
-		unsigned last = ARRAY_SIZE(hv_stats.hypercalls) - 1;
-		unsigned slot = v->hypercall_nr < last ? (unsigned)v->hypercall_nr : last;
-
-		hv_stats.hypercalls[slot]++;
-		hv_stats.hypercall_tsc[slot] += spent;
-	}
-}
-
 void stats_count_port(uint16_t port)
 {
 	unsigned i;
