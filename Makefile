@@ -147,7 +147,7 @@ HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Iguest -Ihv -Ishared/lib
 HOST_TESTS := $(B)/host/test_pv_patch $(B)/host/test_cmdline $(B)/host/test_multiboot \
 	$(B)/host/test_ept $(B)/host/test_vmx_ctl $(B)/host/test_guest_load \
 	$(B)/host/test_abi $(B)/host/test_bootcmd $(B)/host/test_hv_options \
-	$(B)/host/test_ipxe_script
+	$(B)/host/test_ipxe_script $(B)/host/test_vcpu_rules
 
 $(B)/host/test_pv_patch: tests/host/test_pv_patch.c guest/pv_patch.c guest/pv_native.c
 $(B)/host/test_cmdline: tests/host/test_cmdline.c guest/cmdline.c shared/lib/bootcmd.c
@@ -161,6 +161,10 @@ $(B)/host/test_abi: tests/host/test_abi.c shared/abi/abi.def shared/abi/hv_abi.h
 $(B)/host/test_vmx_ctl: tests/host/test_vmx_ctl.c hv/vmx_ctl.c hv/vmx.h
 $(B)/host/test_guest_load: tests/host/test_guest_load.c hv/guest_load.c \
 	shared/lib/multiboot.c hv/guest_load.h
+# The exit handlers' rules, through a VMCS and CPU stand-in.
+$(B)/host/test_vcpu_rules: tests/host/test_vcpu_rules.c tests/host/vmcs_stub.c \
+	hv/vcpu.c hv/cr.c hv/cpuid.c hv/msr.c
+$(B)/host/test_vcpu_rules: HOST_CFLAGS += -DHV_HOST_TEST
 $(B)/host/test_ipxe_script: tests/host/test_ipxe_script.c tools/ipxe_script.c tools/ipxe_script.h
 $(B)/host/test_ipxe_script: HOST_CFLAGS += -Itools -DIPXE_SCRIPT_NO_MAIN
 # Checkers of boot logs (tests/run runs them on a log).
