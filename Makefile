@@ -31,13 +31,13 @@ SHARED_C := shared/lib/lib.c shared/lib/multiboot.c shared/lib/uart.c \
 GUEST_SRC := guest/main.c guest/console.c guest/cmdline.c guest/mm.c \
              guest/idt.c guest/lapic.c guest/platform.c guest/pv_ops.c \
              guest/pv_native.c guest/pv_hv.c guest/pv_patch.c guest/selftest.c \
-             guest/bench.c guest/workload.c \
+             guest/bench.c guest/workload.c guest/hostile.c \
              $(SHARED_C) boot/entry64.asm guest/isr.asm
 
 HV_SRC := hv/main.c hv/console.c hv/cpu.c hv/options.c hv/guest_load.c \
           hv/vmx.c hv/vmx_ctl.c hv/vmcs.c hv/ept.c \
           hv/vmexit.c hv/vcpu.c hv/cpuid.c hv/cr.c hv/msr.c hv/io.c hv/mmio.c hv/mmio_decode.c \
-          hv/hypercall.c hv/stats.c \
+          hv/hypercall.c hv/stats.c hv/audit.c \
           $(SHARED_C) boot/entry64.asm hv/vmentry.asm hv/trap.asm
 
 KERNEL_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -nostdlib -nostdinc \

@@ -122,6 +122,7 @@ void trap_dispatch(struct trap_frame *f)
 		e->got_cr2 = f->cr2;
 		e->got_rax = f->rax;
 		e->got_cs = f->cs;
+		e->got_rflags = f->rflags;
 		if (e->fixup_rip)
 			f->rip = e->fixup_rip;
 		if (e->fixup_rsp) {             /* back to ring 0 from user code */

@@ -16,22 +16,12 @@
 #include "lib.h"
 #include "mm.h"
 #include "pv.h"
+#include "selftest.h"
 #include "trap.h"
 #include "x86.h"
 
-static char why[160];
-
-/* A test returns 0 (passed), -1 (failed, why says why) or SKIPPED. */
-#define SKIPPED 1
-#define SKIP(...) do { snprintf(why, sizeof(why), __VA_ARGS__); return SKIPPED; } while (0)
-
-#define CHECK(cond, ...)                                                \
-	do {                                                            \
-		if (!(cond)) {                                          \
-			snprintf(why, sizeof(why), __VA_ARGS__);        \
-			return -1;                                      \
-		}                                                       \
-	} while (0)
+char selftest_why[160];
+#define why selftest_why            /* this file's short name for it */
 
 /* Wait (bounded, without halting) until the APIC timer visibly counts. */
 static int timer_counts(void)
@@ -209,31 +199,6 @@ static int test_console(void)
 	pv_console_write(line, 0);
 	return 0;
 }
-
-/*
- * Run insn with trap_expect armed for vector; the handler resumes at the
- * label after it (faults) or after it by itself (traps: fixup 0).
- */
-#define PROBE(vec, fixup, insn, ...)                                    \
-	({                                                              \
-		uint64_t at_;                                           \
-		trap_expect.vector = (vec);                             \
-		trap_expect.hit = 0;                                    \
-		asm volatile("leaq 1f(%%rip), %%rax\n\t"                \
-			     "movq %%rax, %[fx]\n\t"                    \
-			     "leaq 0f(%%rip), %[at]\n\t"                \
-			     "movl $1, %[armed]\n"                      \
-			     "0:\t" insn "\n"                           \
-			     "1:\n"                                     \
-			     : [fx] "=m"(trap_expect.fixup_rip),        \
-			       [at] "=&r"(at_),                         \
-			       [armed] "=m"(trap_expect.armed)          \
-			     : __VA_ARGS__                              \
-			     : "rax", "rdx", "memory");                 \
-		if (!(fixup))                                           \
-			trap_expect.fixup_rip = 0;                      \
-		at_;                                                    \
-	})
 
 static int test_exceptions(void)
 {
@@ -501,6 +466,12 @@ static const struct selftest tests[] = {
 	{ "triple",     test_triple,     0 },
 	{ "fail",       test_fail,       0 },
 	{ "fault",      test_fault,      0 },
+	/* hostile.c: the guest attacks the hypervisor's rules */
+	{ "hostile.msr",  test_hostile_msr,      0 },
+	{ "hostile.xcr0", test_hostile_xcr0,     0 },
+	{ "hostile.cr",   test_hostile_cr,       0 },
+	{ "hostile.dr7",  test_hostile_dr7,      0 },
+	{ "hostile.rf",   test_hostile_fault_rf, 0 },
 };
 
 int selftest_check(const char *list, char *err, size_t errlen)

@@ -23,6 +23,7 @@ struct trap_frame {
 };
 
 #define VEC_DE  0
+#define VEC_DB  1
 #define VEC_BP  3
 #define VEC_UD  6
 #define VEC_DF  8
@@ -49,7 +50,7 @@ struct trap_expect {
 	uint64_t fixup_rsp;             /* nonzero: resume in ring 0 on this stack */
 	/* filled by the handler */
 	volatile int hit;
-	uint64_t got_vector, got_error, got_rip, got_cr2, got_rax, got_cs;
+	uint64_t got_vector, got_error, got_rip, got_cr2, got_rax, got_cs, got_rflags;
 };
 extern struct trap_expect trap_expect;
 

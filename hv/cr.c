@@ -203,12 +203,12 @@ static void set_cr0(struct vcpu *v, const struct cr_state *s, uint64_t val)
 	uint64_t efer = s->efer, entry = vmread(VM_ENTRY_CONTROLS);
 	unsigned fault;
 
+	fault = cr0_write_fault(s, val);        /* bits 63:32 before they go */
 	val = cr0_canonical(val);
 	/* Paging turned on or off with EFER.LME: IA-32e mode follows
 	 * (vol. 3A, 10.8.5), and so must the entry control (27.3.1.1). */
 	if ((val ^ s->cr0) & CR0_PG && (efer & EFER_LME))
 		efer = (val & CR0_PG) ? efer | EFER_LMA : efer & ~EFER_LMA;
-	fault = cr0_write_fault(s, val);
 	if (!fault && cr_pae_legacy(val, s->cr4, efer) && !cr_pae_legacy(s->cr0, s->cr4, s->efer))
 		fault = load_pdptes(v, s->cr3);
 	if (fault) {

@@ -16,6 +16,7 @@
  *   mmio.c       absent MMIO (mmio_decode.c: the moves it understands)
  *   msr.c        the MSR policy (deny by default) and RDMSR/WRMSR
  *   stats.c      exit accounting
+ *   audit.c      root mode's registers, at boot and after the run
  *   vmentry.asm  VMLAUNCH, the VM-exit entry point, VMRESUME
  *
  * Environment: hypervisor, root mode, one CPU, interrupts off throughout.
@@ -334,6 +335,10 @@ void stats_count_port(uint16_t port);
 uint64_t stats_port_count(uint16_t port);
 void stats_print(void);
 const char *exit_reason_name(uint32_t reason);
+
+/* audit.c: root mode's guest-reachable registers, at boot and at the end. */
+void audit_snapshot(void);
+int audit_check(void);
 
 /* cpu.c */
 void cpu_init(void);

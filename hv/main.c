@@ -283,6 +283,7 @@ void kmain(uint32_t magic, uint32_t info_addr)
 	kprintf("hv: entering the guest\n");
 	hv_stats.setup_tsc = rdtsc() - boot_tsc;
 	hv_stats.setup_console_tsc = uart_wait_tsc;
+	audit_snapshot();
 
 	switch (vmx_run(&vcpu.regs)) {
 	case 1:
@@ -294,6 +295,10 @@ void kmain(uint32_t magic, uint32_t info_addr)
 		break;
 	}
 	kprintf("hv: %s\n", vcpu.stop_reason);
+	/* A guest value left in root mode is the hypervisor's own failure,
+	 * whatever the guest said. */
+	if (audit_check())
+		vcpu.status = HV_STATUS_PANIC;
 	stats_print();
 	hv_exit(vcpu.status);
 }

@@ -234,6 +234,13 @@ static void test_cr_exits(void)
 		CHECK(stub_vmcs[GUEST_CR0] & CR0_NE, "NE, fixed by VMX, dropped");
 		CHECK(stub_invvpid_calls == 1, "paging changed, the guest's TLB not flushed");
 	}
+	TEST("cr exit: bit 32 in 64-bit mode is #GP, not dropped") {
+		setup();
+		v.regs.rax = CR0_PE | CR0_ET | CR0_PG | (1ul << 32);
+		v.qual = 0;
+		cr_access_exit(&v);
+		CHECK(injected(GP), "accepted");
+	}
 	TEST("cr exit: NW without CD is #GP") {
 		setup();
 		v.regs.rax = CR0_PE | CR0_ET | CR0_PG | CR0_NW;
