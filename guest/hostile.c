@@ -14,6 +14,7 @@
  * Environment: guest kernel, ring 0, interrupts off.
  */
 /* SPDX-License-Identifier: MIT */
+#include "abi/hv_abi.h"
 #include "guest.h"
 #include "lib.h"
 #include "pv.h"
@@ -224,5 +225,25 @@ int test_hostile_fault_rf(void)
 	CHECK(mov_cr0_faults((cr0 | CR0_NW) & ~CR0_CD), "no #GP");
 	CHECK(trap_expect.got_rflags & RFLAGS_RF, "#GP pushed RFLAGS 0x%lx without RF",
 	      trap_expect.got_rflags);
+	return 0;
+}
+
+/*
+ * VMCALL from ring 1 with a null SS (64-bit code may run so at rings 1 and
+ * 2): the CPL is CS.RPL, not SS.DPL, and only ring 0 may make hypercalls.
+ * Hosted only: bare, VMCALL is #UD at any ring.
+ */
+int test_hostile_ring1(void)
+{
+	/* mov eax, HC_null; vmcall; ud2: the #UD takes it back to ring 0. */
+	static const uint8_t code[] = { 0xb8, HC_null, 0, 0, 0, 0x0f, 0x01, 0xc1, 0x0f, 0x0b };
+	uint64_t rax;
+
+	if (!platform_hv.ours)
+		SKIP("not running on this hypervisor");
+	rax = run_at_ring(code, sizeof(code), VEC_UD, GUEST_RING1_CS, 1 /* null, RPL 1 */);
+	CHECK(trap_expect.hit && (trap_expect.got_cs & 3) == 1, "did not run at ring 1");
+	CHECK((int64_t)rax == -HV_EPERM, "VMCALL at ring 1, null SS: rax %ld, want -HV_EPERM",
+	      (int64_t)rax);
 	return 0;
 }

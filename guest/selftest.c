@@ -300,7 +300,14 @@ static int test_hypercall(void)
  * Run code in ring 3 until it faults; returns its RAX at the fault. The
  * trap handler takes it back to ring 0 here (trap_expect.fixup_rsp).
  */
-static uint64_t run_user(const uint8_t *code, unsigned len, uint64_t fault_vector)
+uint64_t run_user(const uint8_t *code, unsigned len, uint64_t fault_vector)
+{
+	return run_at_ring(code, len, fault_vector, GUEST_USER_CS, GUEST_USER_DS);
+}
+
+/* As run_user, with these code and stack selectors (their RPL: the ring). */
+uint64_t run_at_ring(const uint8_t *code, unsigned len, uint64_t fault_vector,
+		     uint64_t cs, uint64_t ss)
 {
 	static uint8_t page[4096] __attribute__((aligned(4096)));
 	uint64_t user_rsp = MM_USER_VA + sizeof(page) - 64;
@@ -323,8 +330,8 @@ static uint64_t run_user(const uint8_t *code, unsigned len, uint64_t fault_vecto
 		     "1:"
 		     : [ksp] "=m"(trap_expect.fixup_rsp), [fix] "=m"(trap_expect.fixup_rip),
 		       [armed] "=m"(trap_expect.armed)
-		     : [uss] "i"(GUEST_USER_DS), [ursp] "r"(user_rsp),
-		       [ucs] "i"(GUEST_USER_CS), [urip] "r"(MM_USER_VA)
+		     : [uss] "r"(ss), [ursp] "r"(user_rsp),
+		       [ucs] "r"(cs), [urip] "r"(MM_USER_VA)
 		     : "rax", "memory");
 	return trap_expect.got_rax;
 }
@@ -472,6 +479,7 @@ static const struct selftest tests[] = {
 	{ "hostile.cr",   test_hostile_cr,       0 },
 	{ "hostile.dr7",  test_hostile_dr7,      0 },
 	{ "hostile.rf",   test_hostile_fault_rf, 0 },
+	{ "hostile.ring1", test_hostile_ring1,   0 },
 };
 
 int selftest_check(const char *list, char *err, size_t errlen)

@@ -54,11 +54,18 @@ extern char selftest_why[160];
 		at_;                                                    \
 	})
 
+/* Run code at ring 3 (or with other selectors) until it faults with
+ * fault_vector, back in ring 0: the fault's RAX. */
+uint64_t run_user(const uint8_t *code, unsigned len, uint64_t fault_vector);
+uint64_t run_at_ring(const uint8_t *code, unsigned len, uint64_t fault_vector,
+		     uint64_t cs, uint64_t ss);
+
 /* hostile.c */
 int test_hostile_msr(void);
 int test_hostile_xcr0(void);
 int test_hostile_cr(void);
 int test_hostile_dr7(void);
 int test_hostile_fault_rf(void);
+int test_hostile_ring1(void);
 
 #endif

@@ -58,6 +58,9 @@ void idt_init(void);
 /* A GDT with ring-3 segments and a TSS, for running user code. */
 #define GUEST_USER_CS   (0x18 | 3)
 #define GUEST_USER_DS   (0x20 | 3)
+/* 64-bit code at ring 1, for hostile tests of the CPL rule. */
+#define GUEST_RING1_CS  (0x38 | 1)
+#define GDT_CODE64_RING1 0x00afba000000fffful
 void gdt_init(void);
 void trap_dispatch(struct trap_frame *f);
 int irq_dispatch(struct trap_frame *f);         /* nonzero: send EOI */
