@@ -17,6 +17,7 @@
 #include "abi/hv_abi.h"
 #include "guest.h"
 #include "lib.h"
+#include "mm.h"
 #include "pv.h"
 #include "selftest.h"
 #include "trap.h"
@@ -246,4 +247,32 @@ int test_hostile_ring1(void)
 	CHECK((int64_t)rax == -HV_EPERM, "VMCALL at ring 1, null SS: rax %ld, want -HV_EPERM",
 	      (int64_t)rax);
 	return 0;
+}
+
+/*
+ * The IDT in absent MMIO (guest-physical 0xc0000000, no device there), then
+ * the timer's interrupt: its delivery reads the IDT from nothing. The
+ * hypervisor must stop the guest saying so, not take the access for the
+ * instruction at RIP (it once "completed" that instruction instead, losing
+ * the interrupt and a store). Hosted only; the guest does not come back.
+ */
+int test_hostile_idt_mmio(void)
+{
+	struct {
+		uint16_t limit;
+		uint64_t base;
+	} __attribute__((packed)) idtr = { 0xfff, MM_TEST_VA };
+	static volatile uint64_t after;
+
+	if (!platform_hv.ours)
+		SKIP("not running on this hypervisor: bare, this is a triple fault");
+	kprintf("selftest: hostile.idt: the IDT at guest-physical 0xc0000000, then an interrupt\n");
+	mm_map_4k(MM_TEST_VA, 0xc0000000ul, PTE_W);
+	pv_flush_tlb_one(MM_TEST_VA);
+	asm volatile("lidt %0" : : "m"(idtr));
+	for (;;) {
+		pv_irq_enable();
+		after++;                        /* the store the old path dropped */
+	}
+	return -1;
 }

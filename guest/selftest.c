@@ -480,6 +480,7 @@ static const struct selftest tests[] = {
 	{ "hostile.dr7",  test_hostile_dr7,      0 },
 	{ "hostile.rf",   test_hostile_fault_rf, 0 },
 	{ "hostile.ring1", test_hostile_ring1,   0 },
+	{ "hostile.idt",  test_hostile_idt_mmio, 0 },
 };
 
 int selftest_check(const char *list, char *err, size_t errlen)

@@ -67,5 +67,6 @@ int test_hostile_cr(void);
 int test_hostile_dr7(void);
 int test_hostile_fault_rf(void);
 int test_hostile_ring1(void);
+int test_hostile_idt_mmio(void);
 
 #endif
