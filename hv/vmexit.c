@@ -317,8 +317,10 @@ static void handle_ept_violation(struct vcpu *v)
 	char access[8];
 	unsigned n = 0;
 
-	if (mmio_absent_gpa(gpa) && !(v->qual & EPT_QUAL_FETCH) && !mmio_absent_access(v))
+	if (mmio_absent_gpa(gpa) && !(v->qual & EPT_QUAL_FETCH)) {
+		mmio_absent_access(v);
 		return;
+	}
 
 	if (v->qual & EPT_QUAL_READ) access[n++] = 'r';
 	if (v->qual & EPT_QUAL_WRITE) access[n++] = 'w';
