@@ -61,7 +61,9 @@ HV_OBJS     := $(call objs,hv,$(HV_SRC))
 
 IMAGES := $(B)/guest.elf $(B)/guest-direct.elf $(B)/hv.elf
 BOOT   := $(B)/boot/bochs_boot.bin
-TESTIMAGES := $(B)/tests/mbprint.bin $(B)/tests/mbprint-hang.bin
+TESTIMAGES := $(B)/tests/mbprint.bin $(B)/tests/mbprint-hang.bin $(B)/tests/mmiomodes.bin \
+	$(B)/tests/mmiomodes-unknown.bin $(B)/tests/mmiomodes-store.bin \
+	$(B)/tests/mmiomodes-unreadable.bin
 TOOLS  := $(B)/tools/benchtab $(B)/tools/abigen $(B)/tools/report $(B)/tools/ipxe_script
 
 all: $(IMAGES) $(IMAGES:.elf=.asm) $(IMAGES:.elf=.map) $(BOOT) $(TESTIMAGES) $(TOOLS) \
@@ -122,6 +124,10 @@ $(B)/tests/%.bin: tests/%/*.asm
 $(B)/tests/mbprint-hang.bin: tests/mbprint/mbprint.asm
 	@mkdir -p $(@D)
 	$(NASM) -f bin -DHANG -o $@ $<
+# The same image ending in an access the hypervisor must stop (STOP=...).
+$(B)/tests/mmiomodes-%.bin: tests/mmiomodes/mmiomodes.asm
+	@mkdir -p $(@D)
+	$(NASM) -f bin -DSTOP=$* -o $@ $<
 
 # ---- host tools ----------------------------------------------------------------
 $(B)/tools/%: tools/%.c
