@@ -143,7 +143,9 @@ void mmio_absent_access(struct vcpu *v)
 				   hex_bytes(hex, sizeof(hex), code, n));
 		return;
 	case MMIO_TOO_LONG:                     /* over 15 bytes (vol. 3A, 6.15) */
-		inject_fault(VECTOR_GP, 0);
+		/* #GP(0); real mode has no error codes, and an entry that
+		 * delivered one there would fail (vol. 3C, 27.2.1.3). */
+		inject_fault(VECTOR_GP, vmread(GUEST_CR0) & CR0_PE ? 0 : -1);
 		return;
 	case MMIO_LOCKED:                       /* LOCK MOV (vol. 2A, LOCK) */
 		inject_fault(VECTOR_UD, -1);
