@@ -13,7 +13,8 @@
  *   cr.c         CR0/CR3/CR4 and XCR0 (XSETBV): the rules and the exits
  *   hypercall.c  the hypercall dispatch table (shared/abi/abi.def)
  *   io.c         port I/O: COM1, port 0x80, the exit ports, absent ports
- *   mmio.c       absent MMIO (mmio_decode.c: the moves it understands)
+ *   mmio.c       absent MMIO (mmio_decode.c: the moves it understands;
+ *                guest_paging.c: reading the instruction)
  *   msr.c        the MSR policy (deny by default) and RDMSR/WRMSR
  *   stats.c      exit accounting
  *   audit.c      root mode's registers, at boot and after the run
@@ -275,7 +276,9 @@ void hypercall_shared_cpuid_refresh(struct vcpu *v);
 /* mmio.c: [HV_MMIO_WINDOW, 4 GiB) less the local APIC is absent MMIO. */
 #define HV_MMIO_WINDOW 0xc0000000ul
 int mmio_absent_gpa(uint64_t gpa);
-int mmio_absent_access(struct vcpu *v);
+/* An EPT violation there, not a fetch: completes the instruction, injects
+ * the fault the CPU would raise, or stops the guest saying why. */
+void mmio_absent_access(struct vcpu *v);
 uint64_t *vcpu_gpr(struct vcpu *v, unsigned n);
 
 /* io.c */

@@ -69,7 +69,7 @@ int vcpu_vector_is_fault(unsigned vector)
 
 /*
  * Inject a hardware exception through the VM-entry interruption field
- * (27.6). A CPU raising a fault sets RF in the RFLAGS image it pushes, so
+ * (27.6), as the CPU raises it. A CPU raising a fault sets RF in the RFLAGS image it pushes, so
  * that the restarted instruction does not hit its own instruction
  * breakpoint again (vol. 3A, 18.3.1.1); event injection pushes the guest's
  * RFLAGS as they are (27.6.1.2), so the hypervisor sets RF itself.
@@ -79,6 +79,10 @@ void vcpu_inject_fault(struct vcpu *v, unsigned vector, int error_code)
 	(void)v;
 	if (vcpu_vector_is_fault(vector))
 		vmcs_write(GUEST_RFLAGS, vmread(GUEST_RFLAGS) | RFLAGS_RF);
+	/* Real mode pushes no error code, and VM entry refuses to deliver
+	 * one with CR0.PE clear (27.2.1.3). */
+	if (!(vmread(GUEST_CR0) & CR0_PE))
+		error_code = -1;
 	vmcs_write(VM_ENTRY_INTR_INFO, INTR_INFO_VALID | INTR_TYPE_HW_EXCEPTION | vector |
 		   (error_code >= 0 ? INTR_INFO_DELIVER_ERROR_CODE : 0));
 	if (error_code >= 0)

@@ -94,8 +94,12 @@ void preemption_timer_exit(struct vcpu *v)
 /*
  * Of the exits this hypervisor handles, only an EPT violation can come in
  * the middle of delivering an event (28.2.4: IDT-vectoring information);
- * instruction exits never do. The others that can (task switch, an
- * intercepted exception, APIC access) stop the guest as unhandled.
+ * instruction exits never do, and the others that can (task switch, an
+ * intercepted exception, APIC access) stop the guest as unhandled. Such an
+ * EPT violation is never resumed: outside RAM it stops the guest, and in
+ * absent MMIO too (mmio.c: the IDT, GDT, TSS or stack is not RAM), so no
+ * event is lost or delivered twice. A handler that one day resumes such
+ * an exit re-injects the event with vcpu_reinject_vectoring().
  */
 void ept_violation_exit(struct vcpu *v)
 {
@@ -103,22 +107,8 @@ void ept_violation_exit(struct vcpu *v)
 	char access[8];
 	unsigned n = 0;
 
-	v->idt_vectoring = (uint32_t)vmread(IDT_VECTORING_INFO);
-	/*
-	 * An access made while delivering an event (the IDT, the GDT, a TSS or
-	 * the stack in absent MMIO) is no instruction's: the instruction at RIP
-	 * must not be decoded as if it were. The delivery cannot complete.
-	 */
-	if (mmio_absent_gpa(gpa) && (v->idt_vectoring & INTR_INFO_VALID)) {
-		guest_kill(v, HV_STATUS_GUEST_FAULT,
-			   "delivering vector %u (type %u) touched absent MMIO at guest-physical "
-			   "0x%lx: the IDT, GDT, TSS or stack is not RAM, at rip 0x%lx",
-			   INTR_INFO_VECTOR(v->idt_vectoring),
-			   INTR_INFO_TYPE(v->idt_vectoring) >> 8, gpa, v->rip);
-		return;
-	}
-	if (mmio_absent_gpa(gpa) && !(v->qual & EPT_QUAL_FETCH) && !mmio_absent_access(v)) {
-		vcpu_reinject_vectoring(v);
+	if (mmio_absent_gpa(gpa) && !(v->qual & EPT_QUAL_FETCH)) {
+		mmio_absent_access(v);
 		return;
 	}
 

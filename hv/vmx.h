@@ -181,6 +181,7 @@ enum exit_reason {
 #define EPT_QUAL_WRITE                  BIT(1)
 #define EPT_QUAL_FETCH                  BIT(2)
 #define EPT_QUAL_GLA_VALID              BIT(7)
+#define EPT_QUAL_GLA_TRANSLATED         BIT(8)  /* with bit 7: not a page walk */
 
 /* ---- VMX instructions (chapter 31) ------------------------------------- */
 /*

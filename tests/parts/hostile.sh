@@ -25,5 +25,5 @@ boot_test bochs-native-hostile pass @selftests:native "$EXIT0" \
 # The IDT in absent MMIO, then an interrupt: the delivery's read is no
 # instruction's; the hypervisor stops the guest saying what it was doing.
 boot_test bochs-hosted-hostile-idt-in-mmio fail \
-	'^hv: guest stopped: delivering vector 64 \(type 0\) touched absent MMIO at guest-physical 0x0*c0000400: the IDT, GDT, TSS or stack is not RAM, at rip 0x[0-9a-f]+$' \
+	'^hv: guest stopped: absent MMIO at gpa 0x0*c0000400: touched while delivering vector 64 \(the IDT, GDT, TSS or stack is not RAM\), at rip 0x[0-9a-f]+$' \
 	'!selftest: hostile.idt \.\.\. ok' -- --emu bochs --timeout 20 hosted tests=hostile.idt
