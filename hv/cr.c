@@ -312,7 +312,7 @@ void xsetbv_exit(struct vcpu *v)
 {
 	uint64_t val = (v->regs.rdx << 32) | (uint32_t)v->regs.rax;
 	unsigned fault = xsetbv_fault((uint32_t)v->regs.rcx, val, v->xcr0_allowed,
-				      guest_cpl(), !!(vmread(GUEST_CR4) & CR4_OSXSAVE));
+				      guest_cpl(v->rflags), !!(vmread(GUEST_CR4) & CR4_OSXSAVE));
 
 	if (fault) {
 		vcpu_inject_fault(v, fault, fault == 13 ? 0 : -1);

@@ -67,6 +67,7 @@
 #define CR4_PKE         BIT(22)
 #define CR4_CET         BIT(23)
 #define RFLAGS_FIXED    BIT(1)
+#define RFLAGS_TF       BIT(8)
 #define RFLAGS_RF       BIT(16)
 #define RFLAGS_VM       BIT(17)
 
@@ -146,6 +147,7 @@ struct vcpu {
 	uint64_t qual;                  /* exit qualification */
 	uint64_t hypercall_nr;          /* of a VMCALL exit */
 	uint64_t rip;
+	uint64_t rflags;                /* read once per exit */
 	uint32_t insn_len;
 	uint32_t idt_vectoring;         /* an event the exit interrupted */
 	int launched;
@@ -220,8 +222,20 @@ void vcpu_inject_fault(struct vcpu *v, unsigned vector, int error_code);
 void vcpu_inject_gp(struct vcpu *v);
 void vcpu_inject_ud(struct vcpu *v);
 void vcpu_reinject_vectoring(struct vcpu *v);
-unsigned vcpu_cpl_rule(uint64_t cr0, uint64_t rflags, uint16_t cs_sel, uint32_t ss_ar);
-unsigned guest_cpl(void);
+unsigned vcpu_cpl_rule(uint64_t cr0, uint64_t rflags, uint16_t cs_sel);
+/*
+ * The guest's CPL by vcpu_cpl_rule(), reading CR0 only when it must:
+ * outside virtual-8086 mode a CS.RPL of 0 means CPL 0 in any mode (in real
+ * mode the CPL is 0 anyway), every hypercall's case. rflags: this exit's.
+ */
+static inline unsigned guest_cpl(uint64_t rflags)
+{
+	uint16_t cs = (uint16_t)vmread(GUEST_CS_SELECTOR);
+
+	if (!(cs & 3) && !(rflags & RFLAGS_VM))
+		return 0;
+	return vcpu_cpl_rule(vmread(GUEST_CR0), rflags, cs);
+}
 uint64_t *vcpu_gpr(struct vcpu *v, unsigned n);
 uint64_t vcpu_gpr_read(struct vcpu *v, unsigned n);
 void vcpu_gpr_write(struct vcpu *v, unsigned n, uint64_t val);
@@ -304,7 +318,6 @@ uint64_t msr_guest_value(const struct vcpu *v, uint32_t msr);
 
 /* stats.c */
 struct hv_stats {
-	uint64_t exits;
 	uint64_t by_reason[EXIT_REASON_MAX];
 	uint64_t root_tsc[EXIT_REASON_MAX];     /* TSC spent in root mode */
 	uint64_t setup_tsc;                     /* hv entry to first VMLAUNCH */
@@ -322,7 +335,6 @@ static inline void stats_count_exit(struct vcpu *v)
 	uint64_t spent = rdtsc() - v->regs.tsc_exit;
 	const unsigned last = sizeof(hv_stats.hypercalls) / sizeof(hv_stats.hypercalls[0]) - 1;
 
-	hv_stats.exits++;
 	if (v->exit_reason < EXIT_REASON_MAX) {
 		hv_stats.by_reason[v->exit_reason]++;
 		hv_stats.root_tsc[v->exit_reason] += spent;
@@ -337,6 +349,7 @@ static inline void stats_count_exit(struct vcpu *v)
 void stats_count_port(uint16_t port);
 uint64_t stats_port_count(uint16_t port);
 void stats_print(void);
+uint64_t stats_exits_total(void);
 const char *exit_reason_name(uint32_t reason);
 
 /* audit.c: root mode's guest-reachable registers, at boot and at the end. */

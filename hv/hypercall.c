@@ -45,7 +45,7 @@ static int64_t hc_port_count(struct vcpu *v)
 static int64_t hc_exits_total(struct vcpu *v)
 {
 	(void)v;
-	return (int64_t)hv_stats.exits;
+	return (int64_t)stats_exits_total();
 }
 
 static int64_t hc_hypercall_count(struct vcpu *v)
@@ -136,7 +136,7 @@ void hypercall_dispatch(struct vcpu *v)
 	int64_t ret;
 
 	v->hypercall_nr = nr;
-	if (guest_cpl() != 0)
+	if (guest_cpl(v->rflags) != 0)
 		ret = -HV_EPERM;
 	else if (nr < HC_COUNT && hypercalls[nr])
 		ret = hypercalls[nr](v);

@@ -50,6 +50,14 @@ void vcpu_skip_insn(struct vcpu *v)
 	/* Skipping an instruction ends blocking by STI / MOV SS (25.4.2). */
 	if (intr & 3)
 		vmcs_write(GUEST_INTERRUPTIBILITY, intr & ~3ul);
+	/*
+	 * With RFLAGS.TF set the instruction the hypervisor completed ends in
+	 * a single-step #DB, as the CPU's own would: pending as DR6.BS, the
+	 * CPU delivers it right after the entry (27.7.3).
+	 */
+	if (__builtin_expect(v->rflags & RFLAGS_TF, 0))
+		vmcs_write(GUEST_PENDING_DBG_EXCEPTIONS,
+			   vmread(GUEST_PENDING_DBG_EXCEPTIONS) | PENDING_DBG_BS);
 }
 
 /*
@@ -124,34 +132,17 @@ void vcpu_reinject_vectoring(struct vcpu *v)
 
 /*
  * Pure: the CPL (vol. 3A, 5.5): 0 in real mode, 3 in virtual-8086 mode,
- * else the RPL of CS, which is always the CPL. SS.DPL equals it too
- * (27.3.2 saves the CPL there), but not when SS is null, which 64-bit code
- * at any ring may load: so the greater of the two counts.
+ * else the RPL of CS, which is always the CPL (a far transfer to
+ * conforming code too sets it to the CPL). SS.DPL is not used: 64-bit
+ * code at rings 1 and 2 may run with a null SS, whose DPL says nothing.
  */
-unsigned vcpu_cpl_rule(uint64_t cr0, uint64_t rflags, uint16_t cs_sel, uint32_t ss_ar)
+unsigned vcpu_cpl_rule(uint64_t cr0, uint64_t rflags, uint16_t cs_sel)
 {
-	unsigned cpl = cs_sel & 3, ss_dpl = (ss_ar >> 5) & 3;
-
 	if (!(cr0 & CR0_PE))
 		return 0;
 	if (rflags & RFLAGS_VM)
 		return 3;
-	return cpl > ss_dpl ? cpl : ss_dpl;
-}
-
-/*
- * The rule above, reading CR0 and RFLAGS only when it must: with CS.RPL
- * and SS.DPL both 0 the CPL is 0 in any mode (virtual-8086 segments have
- * DPL 3, 27.3.1.2), the hypercall path's case.
- */
-unsigned guest_cpl(void)
-{
-	uint16_t cs = (uint16_t)vmread(GUEST_CS_SELECTOR);
-	uint32_t ss_ar = (uint32_t)vmread(GUEST_SS_AR);
-
-	if (!((cs | ss_ar >> 5) & 3))
-		return 0;
-	return vcpu_cpl_rule(vmread(GUEST_CR0), vmread(GUEST_RFLAGS), cs, ss_ar);
+	return cs_sel & 3;
 }
 
 /* Register by its number in exit qualifications (table 28-3); NULL: RSP. */

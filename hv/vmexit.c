@@ -147,6 +147,7 @@ void vmexit_dispatch(struct vcpu *v)
 
 	v->exit_reason = reason & 0xffff;
 	v->rip = vmread(GUEST_RIP);
+	v->rflags = vmread(GUEST_RFLAGS);
 	v->insn_len = (uint32_t)vmread(VM_EXIT_INSTRUCTION_LEN);
 	/* The hot path (a hypercall has no qualification): the same handler
 	 * the table names, without the lookup. */

@@ -148,6 +148,9 @@ enum vmcs_field {
 #define INTR_TYPE_PRIV_SW_EXCEPTION     (5u << 8)
 #define INTR_TYPE_SW_EXCEPTION          (6u << 8)
 
+/* Pending debug exceptions (25.4.2, table 25-4): BS, a single step. */
+#define PENDING_DBG_BS                  BIT(14)
+
 /* ---- Guest activity state (25.4.2, table 25-3) ------------------------- */
 #define ACTIVITY_ACTIVE                 0
 #define ACTIVITY_HLT                    1

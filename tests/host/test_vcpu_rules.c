@@ -320,19 +320,19 @@ static void test_cr_exits(void)
 
 static void test_cpl_and_faults(void)
 {
-	TEST("cpl: CS.RPL and SS.DPL, whichever is greater; real and v8086 modes") {
-		CHECK(vcpu_cpl_rule(CR0_PE, 0, 0x08, 0xc093) == 0, "ring 0");
-		CHECK(vcpu_cpl_rule(CR0_PE, 0, 0x1b, 0xc0f3) == 3, "ring 3");
-		CHECK(vcpu_cpl_rule(CR0_PE, 0, 0x09, 0x10000) == 1, "ring 1, null SS (DPL 0)");
-		CHECK(vcpu_cpl_rule(CR0_PE, 0, 0x0a, 0x10000) == 2, "ring 2, null SS");
-		CHECK(vcpu_cpl_rule(0, 0, 0x1233, 0x93) == 0, "real mode: CS is a paragraph");
-		CHECK(vcpu_cpl_rule(CR0_PE, RFLAGS_VM, 0x1230, 0xf3) == 3, "virtual-8086");
+	TEST("cpl: CS.RPL, whatever SS holds; real and v8086 modes") {
+		CHECK(vcpu_cpl_rule(CR0_PE, 0, 0x08) == 0, "ring 0");
+		CHECK(vcpu_cpl_rule(CR0_PE, 0, 0x1b) == 3, "ring 3");
+		CHECK(vcpu_cpl_rule(CR0_PE, 0, 0x09) == 1, "ring 1 (with a null SS, DPL 0)");
+		CHECK(vcpu_cpl_rule(CR0_PE, 0, 0x0a) == 2, "ring 2");
+		CHECK(vcpu_cpl_rule(0, 0, 0x1233) == 0, "real mode: CS is a paragraph");
+		CHECK(vcpu_cpl_rule(CR0_PE, RFLAGS_VM, 0x1230) == 3, "virtual-8086, CS.RPL 0");
 	}
 	TEST("guest_cpl: the fast path agrees with the rule") {
 		static const struct { uint16_t cs; uint32_t ss; uint64_t cr0, fl; } c[] = {
 			{ 0x08, 0xc093, CR0_PE, 0 }, { 0x09, 0x10000, CR0_PE, 0 },
-			{ 0x08, 0xc0b3, CR0_PE, 0 }, { 0x2b, 0xc0f3, CR0_PE, 0 },
-			{ 0x1233, 0x93, 0, 0 }, { 0x1230, 0xf3, CR0_PE, RFLAGS_VM },
+			{ 0x2b, 0xc0f3, CR0_PE, 0 }, { 0x1233, 0x93, 0, 0 },
+			{ 0x1230, 0xf3, CR0_PE, RFLAGS_VM }, { 0x1233, 0xf3, CR0_PE, RFLAGS_VM },
 		};
 		for (unsigned i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
 			setup();
@@ -340,9 +340,28 @@ static void test_cpl_and_faults(void)
 			stub_vmcs[GUEST_SS_AR] = c[i].ss;
 			stub_vmcs[GUEST_CR0] = c[i].cr0;
 			stub_vmcs[GUEST_RFLAGS] = c[i].fl | RFLAGS_FIXED;
-			CHECK(guest_cpl() == vcpu_cpl_rule(c[i].cr0, c[i].fl, c[i].cs, c[i].ss),
+			CHECK(guest_cpl(c[i].fl | RFLAGS_FIXED) == vcpu_cpl_rule(c[i].cr0, c[i].fl, c[i].cs),
 			      "case %u", i);
 		}
+	}
+	TEST("skip: TF set makes the completed instruction single-step (#DB pending BS)") {
+		setup();
+		v.rflags = RFLAGS_FIXED | RFLAGS_TF;
+		vcpu_skip_insn(&v);
+		CHECK(stub_vmcs[GUEST_PENDING_DBG_EXCEPTIONS] & PENDING_DBG_BS, "no single step");
+		setup();
+		v.rflags = RFLAGS_FIXED;
+		stub_vmcs[GUEST_INTERRUPTIBILITY] = 1;  /* blocking by STI */
+		vcpu_skip_insn(&v);
+		CHECK(!stub_vmcs[GUEST_PENDING_DBG_EXCEPTIONS], "a single step without TF");
+		CHECK(!stub_vmcs[GUEST_INTERRUPTIBILITY], "STI blocking kept past the instruction");
+	}
+	TEST("inject: real mode delivers no error code (VM entry would fail)") {
+		setup();
+		stub_vmcs[GUEST_CR0] = CR0_ET;
+		vcpu_inject_fault(&v, 13, 0);
+		CHECK(stub_vmcs[VM_ENTRY_INTR_INFO] == (INTR_INFO_VALID | INTR_TYPE_HW_EXCEPTION | 13),
+		      "info 0x%lx", stub_vmcs[VM_ENTRY_INTR_INFO]);
 	}
 	TEST("inject: a fault pushes RF, a trap does not") {
 		setup();
