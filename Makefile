@@ -33,11 +33,13 @@ SHARED_C := shared/lib/lib.c shared/lib/multiboot.c shared/lib/uart.c \
 GUEST_SRC := guest/main.c guest/console.c guest/cmdline.c guest/mm.c \
              guest/idt.c guest/lapic.c guest/platform.c guest/pv_ops.c \
              guest/pv_native.c guest/pv_hv.c guest/pv_patch.c guest/selftest.c \
-             guest/bench.c guest/workload.c guest/hcfuzz.c \
+             guest/bench.c guest/workload.c guest/hostile.c guest/hcfuzz.c \
              $(SHARED_C) boot/entry64.asm guest/isr.asm guest/hcfuzz_call.asm
 
-HV_SRC := hv/main.c hv/console.c hv/cpu.c hv/vmx.c hv/vmx_ctl.c hv/vmcs.c hv/ept.c \
-          hv/guest_load.c hv/options.c hv/vmexit.c hv/hypercall.c hv/io.c hv/mmio.c hv/mmio_decode.c hv/msr.c hv/stats.c \
+HV_SRC := hv/main.c hv/console.c hv/cpu.c hv/options.c hv/guest_load.c \
+          hv/vmx.c hv/vmx_ctl.c hv/vmcs.c hv/ept.c \
+          hv/vmexit.c hv/vcpu.c hv/cpuid.c hv/cr.c hv/msr.c hv/io.c hv/mmio.c hv/mmio_decode.c hv/guest_paging.c \
+          hv/hypercall.c hv/stats.c hv/audit.c \
           $(SHARED_C) boot/entry64.asm hv/vmentry.asm hv/trap.asm
 
 KERNEL_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -nostdlib -nostdinc \
@@ -63,7 +65,9 @@ HV_OBJS     := $(call objs,hv,$(HV_SRC))
 
 IMAGES := $(B)/guest.elf $(B)/guest-direct.elf $(B)/hv.elf
 BOOT   := $(B)/boot/bochs_boot.bin
-TESTIMAGES := $(B)/tests/mbprint.bin $(B)/tests/mbprint-hang.bin
+TESTIMAGES := $(B)/tests/mbprint.bin $(B)/tests/mbprint-hang.bin $(B)/tests/mmiomodes.bin \
+	$(B)/tests/mmiomodes-unknown.bin $(B)/tests/mmiomodes-store.bin \
+	$(B)/tests/mmiomodes-unreadable.bin
 TOOLS  := $(B)/tools/benchtab $(B)/tools/abigen $(B)/tools/report $(B)/tools/ipxe_script
 
 all: $(IMAGES) $(IMAGES:.elf=.asm) $(IMAGES:.elf=.map) $(BOOT) $(TESTIMAGES) $(TOOLS) \
@@ -124,6 +128,10 @@ $(B)/tests/%.bin: tests/%/*.asm
 $(B)/tests/mbprint-hang.bin: tests/mbprint/mbprint.asm
 	@mkdir -p $(@D)
 	$(NASM) -f bin -DHANG -o $@ $<
+# The same image ending in an access the hypervisor must stop (STOP=...).
+$(B)/tests/mmiomodes-%.bin: tests/mmiomodes/mmiomodes.asm
+	@mkdir -p $(@D)
+	$(NASM) -f bin -DSTOP=$* -o $@ $<
 
 # ---- host tools ----------------------------------------------------------------
 $(B)/tools/%: tools/%.c
@@ -147,7 +155,8 @@ HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Iguest -Ihv -Ishared/lib
 HOST_TESTS := $(B)/host/test_pv_patch $(B)/host/test_cmdline $(B)/host/test_multiboot \
 	$(B)/host/test_ept $(B)/host/test_vmx_ctl $(B)/host/test_guest_load \
 	$(B)/host/test_abi $(B)/host/test_bootcmd $(B)/host/test_hv_options \
-	$(B)/host/test_ipxe_script
+	$(B)/host/test_ipxe_script $(B)/host/test_vcpu_rules \
+	$(B)/host/test_mmio_decode $(B)/host/test_guest_paging
 
 $(B)/host/test_pv_patch: tests/host/test_pv_patch.c guest/pv_patch.c guest/pv_native.c
 $(B)/host/test_cmdline: tests/host/test_cmdline.c guest/cmdline.c shared/lib/bootcmd.c
@@ -161,6 +170,12 @@ $(B)/host/test_abi: tests/host/test_abi.c shared/abi/abi.def shared/abi/hv_abi.h
 $(B)/host/test_vmx_ctl: tests/host/test_vmx_ctl.c hv/vmx_ctl.c hv/vmx.h
 $(B)/host/test_guest_load: tests/host/test_guest_load.c hv/guest_load.c \
 	shared/lib/multiboot.c hv/guest_load.h
+# The exit handlers' rules, through a VMCS and CPU stand-in.
+$(B)/host/test_vcpu_rules: tests/host/test_vcpu_rules.c tests/host/vmcs_stub.c \
+	hv/vcpu.c hv/cr.c hv/cpuid.c hv/msr.c
+$(B)/host/test_vcpu_rules: HOST_CFLAGS += -DHV_HOST_TEST
+$(B)/host/test_mmio_decode: tests/host/test_mmio_decode.c hv/mmio_decode.c hv/mmio_decode.h
+$(B)/host/test_guest_paging: tests/host/test_guest_paging.c hv/guest_paging.c hv/guest_paging.h
 $(B)/host/test_ipxe_script: tests/host/test_ipxe_script.c tools/ipxe_script.c tools/ipxe_script.h
 $(B)/host/test_ipxe_script: HOST_CFLAGS += -Itools -DIPXE_SCRIPT_NO_MAIN
 # Checkers of boot logs (tests/run runs them on a log).

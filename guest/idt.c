@@ -33,7 +33,7 @@ _Static_assert(sizeof(struct idt_gate) == 16, "64-bit IDT gate");
 
 /* Kernel code and data, user code and data (DPL 3), the TSS: the CPU
  * takes RSP0 from it on an interrupt from ring 3 (SDM vol. 3A, 7.14.5). */
-static uint64_t gdt[7] __attribute__((aligned(16)));
+static uint64_t gdt[8] __attribute__((aligned(16)));
 static struct tss64 tss;
 static uint8_t ring0_stack[8192] __attribute__((aligned(16)));
 
@@ -44,6 +44,7 @@ void gdt_init(void)
 	gdt[3] = GDT_CODE64_USER;
 	gdt[4] = GDT_DATA_USER;
 	gdt_set_tss(gdt, 5, &tss);
+	gdt[7] = GDT_CODE64_RING1;
 	tss.rsp[0] = (uint64_t)(ring0_stack + sizeof(ring0_stack));
 	tss.iomap_base = sizeof(tss);
 	load_gdt_tr(gdt, ARRAY_SIZE(gdt), 0x28);
@@ -122,6 +123,7 @@ void trap_dispatch(struct trap_frame *f)
 		e->got_cr2 = f->cr2;
 		e->got_rax = f->rax;
 		e->got_cs = f->cs;
+		e->got_rflags = f->rflags;
 		if (e->fixup_rip)
 			f->rip = e->fixup_rip;
 		if (e->fixup_rsp) {             /* back to ring 0 from user code */

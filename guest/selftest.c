@@ -18,22 +18,12 @@
 #include "lib.h"
 #include "mm.h"
 #include "pv.h"
+#include "selftest.h"
 #include "trap.h"
 #include "x86.h"
 
-static char why[160];
-
-/* A test returns 0 (passed), -1 (failed, why says why) or SKIPPED. */
-#define SKIPPED 1
-#define SKIP(...) do { snprintf(why, sizeof(why), __VA_ARGS__); return SKIPPED; } while (0)
-
-#define CHECK(cond, ...)                                                \
-	do {                                                            \
-		if (!(cond)) {                                          \
-			snprintf(why, sizeof(why), __VA_ARGS__);        \
-			return -1;                                      \
-		}                                                       \
-	} while (0)
+char selftest_why[160];
+#define why selftest_why            /* this file's short name for it */
 
 /* Wait (bounded, without halting) until the APIC timer visibly counts. */
 static int timer_counts(void)
@@ -212,31 +202,6 @@ static int test_console(void)
 	return 0;
 }
 
-/*
- * Run insn with trap_expect armed for vector; the handler resumes at the
- * label after it (faults) or after it by itself (traps: fixup 0).
- */
-#define PROBE(vec, fixup, insn, ...)                                    \
-	({                                                              \
-		uint64_t at_;                                           \
-		trap_expect.vector = (vec);                             \
-		trap_expect.hit = 0;                                    \
-		asm volatile("leaq 1f(%%rip), %%rax\n\t"                \
-			     "movq %%rax, %[fx]\n\t"                    \
-			     "leaq 0f(%%rip), %[at]\n\t"                \
-			     "movl $1, %[armed]\n"                      \
-			     "0:\t" insn "\n"                           \
-			     "1:\n"                                     \
-			     : [fx] "=m"(trap_expect.fixup_rip),        \
-			       [at] "=&r"(at_),                         \
-			       [armed] "=m"(trap_expect.armed)          \
-			     : __VA_ARGS__                              \
-			     : "rax", "rdx", "memory");                 \
-		if (!(fixup))                                           \
-			trap_expect.fixup_rip = 0;                      \
-		at_;                                                    \
-	})
-
 static int test_exceptions(void)
 {
 	struct trap_expect *e = &trap_expect;
@@ -366,7 +331,14 @@ static int test_hypercall(void)
  * Run code in ring 3 until it faults; returns its RAX at the fault. The
  * trap handler takes it back to ring 0 here (trap_expect.fixup_rsp).
  */
-static uint64_t run_user(const uint8_t *code, unsigned len, uint64_t fault_vector)
+uint64_t run_user(const uint8_t *code, unsigned len, uint64_t fault_vector)
+{
+	return run_at_ring(code, len, fault_vector, GUEST_USER_CS, GUEST_USER_DS);
+}
+
+/* As run_user, with these code and stack selectors (their RPL: the ring). */
+uint64_t run_at_ring(const uint8_t *code, unsigned len, uint64_t fault_vector,
+		     uint64_t cs, uint64_t ss)
 {
 	static uint8_t page[4096] __attribute__((aligned(4096)));
 	uint64_t user_rsp = MM_USER_VA + sizeof(page) - 64;
@@ -389,8 +361,8 @@ static uint64_t run_user(const uint8_t *code, unsigned len, uint64_t fault_vecto
 		     "1:"
 		     : [ksp] "=m"(trap_expect.fixup_rsp), [fix] "=m"(trap_expect.fixup_rip),
 		       [armed] "=m"(trap_expect.armed)
-		     : [uss] "i"(GUEST_USER_DS), [ursp] "r"(user_rsp),
-		       [ucs] "i"(GUEST_USER_CS), [urip] "r"(MM_USER_VA)
+		     : [uss] "r"(ss), [ursp] "r"(user_rsp),
+		       [ucs] "r"(cs), [urip] "r"(MM_USER_VA)
 		     : "rax", "memory");
 	return trap_expect.got_rax;
 }
@@ -433,20 +405,34 @@ static int test_abi(void)
 /*
  * Absent MMIO under the hypervisor behaves as absent hardware: loads of
  * every size read all ones, stores vanish. (Natively the window may hold
- * real devices, so the test runs hosted only.)
+ * real devices, so the test runs hosted only.) The loads also check what
+ * the hypervisor leaves in the register (SDM vol. 1, 3.4.1.1): 8- and
+ * 16-bit loads keep the rest (AH: bits 15:8 only), 32-bit ones zero the
+ * upper half, MOVZX/MOVSX/MOVSXD widen; with 66 and 67 prefixes, REX
+ * registers and moffs forms.
  */
+#define MMIO_ABSENT_PA  0xe0000000ul
+#define MMIO_OLD        0x1122334455667788ul
+
 static int test_mmio(void)
 {
 	volatile uint8_t *p = (volatile uint8_t *)MM_TEST_VA;
-	uint64_t q;
+	volatile uint16_t *w16 = (volatile uint16_t *)p;
+	volatile uint32_t *w32 = (volatile uint32_t *)p;
+	volatile uint64_t *w64 = (volatile uint64_t *)p;
+	uint64_t q, r;
 	uint32_t l;
 	uint16_t w;
 	uint8_t b;
 
 	if (!platform_hv.ours)
 		SKIP("not running on this hypervisor");
-	mm_map_4k(MM_TEST_VA, 0xe0000000ul, PTE_W | PTE_PCD | PTE_PWT);
+	mm_map_4k(MM_TEST_VA, MMIO_ABSENT_PA, PTE_W | PTE_PCD | PTE_PWT);
 	pv_flush_tlb_one(MM_TEST_VA);
+	/* Below 4 GiB too, for 32-bit addresses (67): identity. Nothing
+	 * mapped it before, and only present entries are cached (SDM vol.
+	 * 3A, 5.10): no flush, and no pv call site more. */
+	mm_map_4k(MMIO_ABSENT_PA, MMIO_ABSENT_PA, PTE_W | PTE_PCD | PTE_PWT);
 	q = *(volatile uint64_t *)p;
 	l = *(volatile uint32_t *)(p + 4);
 	w = *(volatile uint16_t *)(p + 2);
@@ -456,6 +442,53 @@ static int test_mmio(void)
 	CHECK(q == ~0ul && l == ~0u && w == 0xffff && b == 0xff,
 	      "absent MMIO read 0x%lx 0x%x 0x%x 0x%x, want all ones", q, l, w, b);
 	CHECK(*(volatile uint32_t *)p == ~0u, "a store to absent MMIO stuck");
+
+	r = MMIO_OLD;
+	asm volatile("movw %1, %w0" : "+r"(r) : "m"(*w16));                 /* 66 8b */
+	CHECK(r == 0x112233445566fffful, "mov r16: 0x%lx", r);
+	r = MMIO_OLD;
+	asm volatile("movb %1, %h0" : "+Q"(r) : "m"(*p));                   /* 8a /4..7 */
+	CHECK(r == 0x112233445566ff88ul, "mov ah..bh: 0x%lx", r);
+	r = MMIO_OLD;
+	asm volatile("movb %1, %%sil" : "+S"(r) : "m"(*p));                 /* 40 8a */
+	CHECK(r == 0x11223344556677fful, "mov sil (REX): 0x%lx", r);
+	r = MMIO_OLD;
+	asm volatile("movl %1, %k0" : "+r"(r) : "m"(*w32));                 /* zero-extends */
+	CHECK(r == 0xfffffffful, "mov r32: 0x%lx", r);
+	asm volatile("movq %1, %%r11; movq %%r11, %0" : "=r"(r) : "m"(*w64) : "r11");
+	CHECK(r == ~0ul, "mov r11 (REX.R): 0x%lx", r);
+	r = MMIO_OLD;
+	asm volatile("movzbw %1, %w0" : "+r"(r) : "m"(*p));                 /* 66 0f b6 */
+	CHECK(r == 0x11223344556600fful, "movzx r16, m8: 0x%lx", r);
+	r = MMIO_OLD;
+	asm volatile("movzwl %1, %k0" : "+r"(r) : "m"(*w16));               /* 0f b7 */
+	CHECK(r == 0xfffful, "movzx r32, m16: 0x%lx", r);
+	r = MMIO_OLD;
+	asm volatile("movsbw %1, %w0" : "+r"(r) : "m"(*p));                 /* 66 0f be */
+	CHECK(r == 0x112233445566fffful, "movsx r16, m8: 0x%lx", r);
+	r = MMIO_OLD;
+	asm volatile("movswq %1, %0" : "+r"(r) : "m"(*w16));                /* 48 0f bf */
+	CHECK(r == ~0ul, "movsx r64, m16: 0x%lx", r);
+	r = MMIO_OLD;
+	asm volatile("movslq %1, %0" : "+r"(r) : "m"(*w32));                /* 48 63 */
+	CHECK(r == ~0ul, "movsxd r64, m32: 0x%lx", r);
+	r = MMIO_OLD;
+	asm volatile("movl (%k1), %k0" : "+r"(r) : "r"(MMIO_ABSENT_PA));     /* 67 8b */
+	CHECK(r == 0xfffffffful, "mov r32, [r32] (67): 0x%lx", r);
+	r = MMIO_OLD;
+	asm volatile("movw (%k1), %w0" : "+r"(r) : "r"(MMIO_ABSENT_PA));     /* 66 67 8b */
+	CHECK(r == 0x112233445566fffful, "mov r16, [r32] (66 67): 0x%lx", r);
+	r = MMIO_OLD;
+	asm volatile("movabsw %P1, %%ax" : "+a"(r) : "i"(MM_TEST_VA));       /* 66 a1 moffs64 */
+	CHECK(r == 0x112233445566fffful, "mov ax, moffs64: 0x%lx", r);
+	r = MMIO_OLD;
+	asm volatile("addr32 movb %P1, %%al" : "+a"(r) : "i"(MMIO_ABSENT_PA)); /* 67 a0 moffs32 */
+	CHECK(r == 0x11223344556677fful, "mov al, moffs32 (67): 0x%lx", r);
+	asm volatile("movw $0x1234, %0" : "=m"(*w16));                      /* 66 c7 */
+	asm volatile("movq $-1, %0" : "=m"(*w64));                          /* 48 c7 */
+	asm volatile("movb %%al, %0" : "=m"(p[2]) : "a"(0));                /* 88 */
+	asm volatile("movabsl %%eax, %P0" : : "i"(MM_TEST_VA), "a"(0));      /* a3 moffs64 */
+	CHECK(*w64 == ~0ul, "stores to absent MMIO stuck: 0x%lx", *w64);
 	return 0;
 }
 
@@ -545,6 +578,14 @@ static const struct selftest tests[] = {
 	{ "fuzz",       test_fuzz,       0 },
 	{ "fail",       test_fail,       0 },
 	{ "fault",      test_fault,      0 },
+	/* hostile.c: the guest attacks the hypervisor's rules */
+	{ "hostile.msr",  test_hostile_msr,      0 },
+	{ "hostile.xcr0", test_hostile_xcr0,     0 },
+	{ "hostile.cr",   test_hostile_cr,       0 },
+	{ "hostile.dr7",  test_hostile_dr7,      0 },
+	{ "hostile.rf",   test_hostile_fault_rf, 0 },
+	{ "hostile.ring1", test_hostile_ring1,   0 },
+	{ "hostile.idt",  test_hostile_idt_mmio, 0 },
 };
 
 int selftest_check(const char *list, char *err, size_t errlen)

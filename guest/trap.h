@@ -23,6 +23,7 @@ struct trap_frame {
 };
 
 #define VEC_DE  0
+#define VEC_DB  1
 #define VEC_BP  3
 #define VEC_UD  6
 #define VEC_DF  8
@@ -49,7 +50,7 @@ struct trap_expect {
 	uint64_t fixup_rsp;             /* nonzero: resume in ring 0 on this stack */
 	/* filled by the handler */
 	volatile int hit;
-	uint64_t got_vector, got_error, got_rip, got_cr2, got_rax, got_cs;
+	uint64_t got_vector, got_error, got_rip, got_cr2, got_rax, got_cs, got_rflags;
 };
 extern struct trap_expect trap_expect;
 
@@ -57,6 +58,9 @@ void idt_init(void);
 /* A GDT with ring-3 segments and a TSS, for running user code. */
 #define GUEST_USER_CS   (0x18 | 3)
 #define GUEST_USER_DS   (0x20 | 3)
+/* 64-bit code at ring 1, for hostile tests of the CPL rule. */
+#define GUEST_RING1_CS  (0x38 | 1)
+#define GDT_CODE64_RING1 0x00afba000000fffful
 void gdt_init(void);
 void trap_dispatch(struct trap_frame *f);
 int irq_dispatch(struct trap_frame *f);         /* nonzero: send EOI */

@@ -51,6 +51,28 @@ void cpu_init(void)
 	asm volatile("lidt %0" : : "m"(idtr));
 }
 
+/*
+ * XSAVE state for the hypervisor's own XSETBV (cr.c switches XCR0 around
+ * every exit): CR4.OSXSAVE on, XCR0 as after reset (x87 only). Returns
+ * that XCR0, and in *allowed what a guest may set, or 0 without XSAVE.
+ */
+uint64_t cpu_xsave_init(uint64_t *allowed)
+{
+	uint32_t a, b, c, d;
+	uint64_t cr4;
+
+	*allowed = 0;
+	cpuid(1, 0, &a, &b, &c, &d);
+	if (!(c & BIT(26)))                     /* CPUID.1:ECX.XSAVE */
+		return 0;
+	asm volatile("mov %%cr4, %0" : "=r"(cr4));
+	asm volatile("mov %0, %%cr4" : : "r"(cr4 | CR4_OSXSAVE));
+	xsetbv(0, XFEATURE_X87);
+	cpuid(0xd, 0, &a, &b, &c, &d);
+	*allowed = xcr0_allowed(((uint64_t)d << 32) | a);
+	return XFEATURE_X87;
+}
+
 /* Called by trap.asm with the vector, error code and faulting RIP. */
 void hv_trap(uint64_t vector, uint64_t error, uint64_t rip, uint64_t cr2);
 void hv_trap(uint64_t vector, uint64_t error, uint64_t rip, uint64_t cr2)

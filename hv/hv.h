@@ -7,12 +7,17 @@
  *   ept.c        the EPT builder (guest-physical -> host-physical)
  *   guest_load.c the guest's Multiboot loader and its info block
  *   options.c    the command line (options.h)
- *   vmexit.c     the VM-exit dispatch table and its handlers
+ *   vmexit.c     the VM-exit dispatch table and the small handlers
+ *   vcpu.c       the guest's CPU: registers, CPL, injection, how a run ends
+ *   cpuid.c      the CPUID policy
+ *   cr.c         CR0/CR3/CR4 and XCR0 (XSETBV): the rules and the exits
  *   hypercall.c  the hypercall dispatch table (shared/abi/abi.def)
  *   io.c         port I/O: COM1, port 0x80, the exit ports, absent ports
- *   mmio.c       absent MMIO (mmio_decode.c: the moves it understands)
- *   msr.c        the MSR bitmap and RDMSR/WRMSR
+ *   mmio.c       absent MMIO (mmio_decode.c: the moves it understands;
+ *                guest_paging.c: reading the instruction)
+ *   msr.c        the MSR policy (deny by default) and RDMSR/WRMSR
  *   stats.c      exit accounting
+ *   audit.c      root mode's registers, at boot and after the run
  *   vmentry.asm  VMLAUNCH, the VM-exit entry point, VMRESUME
  *
  * Environment: hypervisor, root mode, one CPU, interrupts off throughout.
@@ -24,14 +29,62 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "vmx.h"
+#include "x86.h"
 
+/* Control register and RFLAGS bits (SDM vol. 3A, 2.3, 2.5). */
 #define CR0_PE          BIT(0)
+#define CR0_MP          BIT(1)
+#define CR0_EM          BIT(2)
+#define CR0_TS          BIT(3)
 #define CR0_ET          BIT(4)
 #define CR0_NE          BIT(5)
+#define CR0_WP          BIT(16)
+#define CR0_AM          BIT(18)
+#define CR0_NW          BIT(29)
+#define CR0_CD          BIT(30)
 #define CR0_PG          BIT(31)
+#define CR3_NOFLUSH     BIT(63)         /* with CR4.PCIDE */
+#define CR4_VME         BIT(0)
+#define CR4_PVI         BIT(1)
+#define CR4_TSD         BIT(2)
+#define CR4_DE          BIT(3)
+#define CR4_PSE         BIT(4)
 #define CR4_PAE         BIT(5)
+#define CR4_MCE         BIT(6)
+#define CR4_PGE         BIT(7)
+#define CR4_PCE         BIT(8)
+#define CR4_OSFXSR      BIT(9)
+#define CR4_OSXMMEXCPT  BIT(10)
+#define CR4_UMIP        BIT(11)
+#define CR4_LA57        BIT(12)
 #define CR4_VMXE        BIT(13)
+#define CR4_SMXE        BIT(14)
+#define CR4_FSGSBASE    BIT(16)
+#define CR4_PCIDE       BIT(17)
+#define CR4_OSXSAVE     BIT(18)
+#define CR4_SMEP        BIT(20)
+#define CR4_SMAP        BIT(21)
+#define CR4_PKE         BIT(22)
+#define CR4_CET         BIT(23)
 #define RFLAGS_FIXED    BIT(1)
+#define RFLAGS_TF       BIT(8)
+#define RFLAGS_RF       BIT(16)
+#define RFLAGS_VM       BIT(17)
+
+/* XCR0 state components (vol. 1, 13.1). */
+#define XFEATURE_X87            BIT(0)
+#define XFEATURE_SSE            BIT(1)
+#define XFEATURE_AVX            BIT(2)
+#define XFEATURE_BNDREGS        BIT(3)
+#define XFEATURE_BNDCSR         BIT(4)
+#define XFEATURE_MPX            (XFEATURE_BNDREGS | XFEATURE_BNDCSR)
+#define XFEATURE_AVX512         (BIT(5) | BIT(6) | BIT(7))  /* opmask, ZMM_Hi256, Hi16_ZMM */
+#define XFEATURE_PKRU           BIT(9)
+#define XFEATURE_XTILECFG       BIT(17)
+#define XFEATURE_XTILEDATA      BIT(18)
+#define XFEATURE_AMX            (XFEATURE_XTILECFG | XFEATURE_XTILEDATA)
+
+#define HV_VPID                 1       /* the guest's VPID */
 
 /*
  * How a run ends when the hypervisor ends it (the guest's own status
@@ -72,6 +125,21 @@ struct guest_regs {
 	uint64_t tsc_entry;             /* TSC just before VMLAUNCH/VMRESUME */
 };
 
+/* An entry of the MSR-load/store areas (25.7.2, table 25-15). */
+struct msr_entry {
+	uint32_t index, reserved;
+	uint64_t value;
+};
+
+/* MSRs the guest has only in the vCPU (msr.c). */
+struct vcpu_msrs {
+	uint64_t mtrr_cap, mtrr_def;
+	uint64_t mtrr_var[32];                  /* base/mask pairs, VCNT of them */
+	uint64_t mtrr_fixed[11];
+	unsigned mtrr_vcnt;
+	uint64_t misc_enable, tsc_adjust, ucode_rev;
+};
+
 /* What an exit handler sees: the exit's facts, read once. */
 struct vcpu {
 	struct guest_regs regs;         /* first: vmexit_handler finds the vcpu */
@@ -79,7 +147,9 @@ struct vcpu {
 	uint64_t qual;                  /* exit qualification */
 	uint64_t hypercall_nr;          /* of a VMCALL exit */
 	uint64_t rip;
+	uint64_t rflags;                /* read once per exit */
 	uint32_t insn_len;
+	uint32_t idt_vectoring;         /* an event the exit interrupted */
 	int launched;
 	/* The end of the run: first reason kept (guest_kill). */
 	int stopped;
@@ -88,6 +158,19 @@ struct vcpu {
 	/* CR0/CR4 the guest believes it has (the read shadows). */
 	uint64_t cr0_shadow, cr4_shadow;
 	uint64_t cr0_mask, cr4_mask;
+	uint64_t cr4_valid;             /* CR4 bits the guest's CPU has */
+	unsigned maxphyaddr;
+	/* XCR0: the guest's while it runs, the hypervisor's in root mode. */
+	uint64_t xcr0, host_xcr0, xcr0_allowed;
+	int xcr0_differs;               /* xcr0 != host_xcr0: switch at exits */
+	/* MSRs: the guest's half of the MSR areas, and the virtual ones. */
+	struct msr_entry *msr_guest_area;
+	unsigned msr_area_count;
+	int has_tsc_adjust;
+	struct vcpu_msrs vmsr;
+	/* The guest's shared page (hypercall shared_page), once it has one. */
+	int shared_page;
+	uint64_t shared_page_gpa;
 	const struct vmx_caps *caps;
 	const struct vmx_controls *ctl;
 };
@@ -106,7 +189,14 @@ int vmx_probe(struct vmx_caps *c);
 int vmx_controls(const struct vmx_caps *c, struct vmx_controls *ctl);
 int vmx_enable(const struct vmx_caps *c, uint64_t vmxon_pa);
 
-/* vmcs.c */
+/* vmcs.c. A VMWRITE the hypervisor gets wrong is its own bug: every one
+ * is checked, and a failure ends the machine naming the field. */
+void vmcs_write_failed(enum vmcs_field f, uint64_t v) __attribute__((noreturn, cold));
+static inline void vmcs_write(enum vmcs_field f, uint64_t v)
+{
+	if (__builtin_expect(vmwrite(f, v), 0))
+		vmcs_write_failed(f, v);
+}
 void vmcs_setup(struct vcpu *v, uint64_t eptp, uint64_t io_bitmaps_pa,
 		uint64_t msr_bitmap_pa, uint32_t entry, uint32_t info_gpa);
 void vmcs_dump_guest(void);
@@ -123,35 +213,111 @@ int vmexit_handler(struct guest_regs *regs);
 
 /* vmexit.c */
 void vmexit_dispatch(struct vcpu *v);
-void vcpu_halt(struct vcpu *v);
-unsigned guest_cpl(void);
-void cpuid_guest_view(uint32_t leaf, uint32_t sub, uint32_t r[4]);
-extern uint32_t hv_abi_version;         /* what CPUID 0x40000001 says */
+void vcpu_unhandled_exit(struct vcpu *v);
 
-/* hypercall.c */
-void hypercall_dispatch(struct vcpu *v);
+/* vcpu.c */
 void vcpu_skip_insn(struct vcpu *v);
+int vcpu_vector_is_fault(unsigned vector);
+void vcpu_inject_fault(struct vcpu *v, unsigned vector, int error_code);
 void vcpu_inject_gp(struct vcpu *v);
+void vcpu_inject_ud(struct vcpu *v);
+void vcpu_reinject_vectoring(struct vcpu *v);
+unsigned vcpu_cpl_rule(uint64_t cr0, uint64_t rflags, uint16_t cs_sel);
+/*
+ * The guest's CPL by vcpu_cpl_rule(), reading CR0 only when it must:
+ * outside virtual-8086 mode a CS.RPL of 0 means CPL 0 in any mode (in real
+ * mode the CPL is 0 anyway), every hypercall's case. rflags: this exit's.
+ */
+static inline unsigned guest_cpl(uint64_t rflags)
+{
+	uint16_t cs = (uint16_t)vmread(GUEST_CS_SELECTOR);
+
+	if (!(cs & 3) && !(rflags & RFLAGS_VM))
+		return 0;
+	return vcpu_cpl_rule(vmread(GUEST_CR0), rflags, cs);
+}
+uint64_t *vcpu_gpr(struct vcpu *v, unsigned n);
+uint64_t vcpu_gpr_read(struct vcpu *v, unsigned n);
+void vcpu_gpr_write(struct vcpu *v, unsigned n, uint64_t val);
+void vcpu_halt(struct vcpu *v);
 void guest_kill(struct vcpu *v, unsigned status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void guest_exit_request(struct vcpu *v, unsigned status, const char *how);
 
+/* cpuid.c */
+void cpuid_policy(uint32_t leaf, uint32_t sub, uint64_t guest_cr4, uint32_t r[4]);
+void cpuid_guest_view(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t r[4]);
+void cpuid_exit(struct vcpu *v);
+extern uint32_t hv_abi_version;         /* what CPUID 0x40000001 says */
+
+/* cr.c: the guest's state a CR write is judged against. */
+struct cr_state {
+	uint64_t cr0, cr3, cr4, efer;
+	int cs_l;                       /* CS.L: 64-bit code (in IA-32e mode) */
+	uint64_t cr4_valid;
+	unsigned maxphyaddr;
+};
+uint64_t cr0_canonical(uint64_t val);
+unsigned cr0_write_fault(const struct cr_state *s, uint64_t val);
+unsigned cr4_write_fault(const struct cr_state *s, uint64_t val);
+unsigned cr3_write_fault(const struct cr_state *s, uint64_t val);
+int cr_pae_legacy(uint64_t cr0, uint64_t cr4, uint64_t efer);
+int pdpte_valid(uint64_t e, unsigned maxphyaddr);
+uint64_t xcr0_allowed(uint64_t cpu_xcr0);
+unsigned xsetbv_fault(uint32_t index, uint64_t val, uint64_t allowed, unsigned cpl,
+		      int osxsave);
+void cr_access_exit(struct vcpu *v);
+void xsetbv_exit(struct vcpu *v);
+
+/* Around every exit: root mode runs with its own XCR0 only (free while
+ * the guest's is the same). */
+static inline void vcpu_xcr0_to_host(const struct vcpu *v)
+{
+	if (v->xcr0_differs)
+		xsetbv(0, v->host_xcr0);
+}
+
+static inline void vcpu_xcr0_to_guest(const struct vcpu *v)
+{
+	if (v->xcr0_differs)
+		xsetbv(0, v->xcr0);
+}
+
+/* hypercall.c */
+void hypercall_dispatch(struct vcpu *v);
+void hypercall_shared_cpuid_refresh(struct vcpu *v);
+
 /* mmio.c: [HV_MMIO_WINDOW, 4 GiB) less the local APIC is absent MMIO. */
 #define HV_MMIO_WINDOW 0xc0000000ul
 int mmio_absent_gpa(uint64_t gpa);
-int mmio_absent_access(struct vcpu *v);
+/* An EPT violation there, not a fetch: completes the instruction, injects
+ * the fault the CPU would raise, or stops the guest saying why. */
+void mmio_absent_access(struct vcpu *v);
 uint64_t *vcpu_gpr(struct vcpu *v, unsigned n);
 
-/* io.c, msr.c */
+/* io.c */
 void io_init(uint8_t *bitmap_a, uint8_t *bitmap_b);
 void io_exit(struct vcpu *v);
-void msr_init(uint8_t *bitmap);
-void msr_read(struct vcpu *v);
-void msr_write(struct vcpu *v);
+
+/* msr.c: one line of the MSR policy. */
+enum msr_how { MSR_DENY, MSR_PASS, MSR_EMULATE };
+struct msr_rule {
+	uint32_t first, last;
+	uint8_t read, write;            /* enum msr_how */
+	int (*emulate)(struct vcpu *v, uint32_t msr, int write, uint64_t *val);
+	const char *why;
+};
+const struct msr_rule *msr_rule_for(uint32_t msr);
+const struct msr_rule *msr_rules_table(unsigned *n);
+int mtrr_type_valid(uint64_t t);
+int mtrr_write_valid(uint32_t msr, uint64_t val, unsigned maxphyaddr);
+void msr_init(struct vcpu *v, uint8_t *bitmap, uint64_t area_pa);
+void msr_read_exit(struct vcpu *v);
+void msr_write_exit(struct vcpu *v);
+uint64_t msr_guest_value(const struct vcpu *v, uint32_t msr);
 
 /* stats.c */
 struct hv_stats {
-	uint64_t exits;
 	uint64_t by_reason[EXIT_REASON_MAX];
 	uint64_t root_tsc[EXIT_REASON_MAX];     /* TSC spent in root mode */
 	uint64_t setup_tsc;                     /* hv entry to first VMLAUNCH */
@@ -161,14 +327,38 @@ struct hv_stats {
 	uint64_t mmio_absent;                   /* accesses to absent MMIO */
 };
 extern struct hv_stats hv_stats;
-void stats_count_exit(struct vcpu *v);
+
+/* Count the exit just handled and its root-mode TSC (inline: every exit
+ * pays for it). */
+static inline void stats_count_exit(struct vcpu *v)
+{
+	uint64_t spent = rdtsc() - v->regs.tsc_exit;
+	const unsigned last = sizeof(hv_stats.hypercalls) / sizeof(hv_stats.hypercalls[0]) - 1;
+
+	if (v->exit_reason < EXIT_REASON_MAX) {
+		hv_stats.by_reason[v->exit_reason]++;
+		hv_stats.root_tsc[v->exit_reason] += spent;
+	}
+	if (v->exit_reason == EXIT_REASON_VMCALL) {
+		unsigned slot = v->hypercall_nr < last ? (unsigned)v->hypercall_nr : last;
+
+		hv_stats.hypercalls[slot]++;
+		hv_stats.hypercall_tsc[slot] += spent;
+	}
+}
 void stats_count_port(uint16_t port);
 uint64_t stats_port_count(uint16_t port);
 void stats_print(void);
+uint64_t stats_exits_total(void);
 const char *exit_reason_name(uint32_t reason);
+
+/* audit.c: root mode's guest-reachable registers, at boot and at the end. */
+void audit_snapshot(void);
+int audit_check(void);
 
 /* cpu.c */
 void cpu_init(void);
+uint64_t cpu_xsave_init(uint64_t *allowed);
 uint64_t hv_tss_base(void);
 
 /* main.c, console.c */

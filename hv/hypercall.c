@@ -47,7 +47,7 @@ static int64_t hc_port_count(struct vcpu *v)
 static int64_t hc_exits_total(struct vcpu *v)
 {
 	(void)v;
-	return (int64_t)hv_stats.exits;
+	return (int64_t)stats_exits_total();
 }
 
 static int64_t hc_hypercall_count(struct vcpu *v)
@@ -81,35 +81,49 @@ static int64_t hc_safe_halt(struct vcpu *v)
 {
 	/* STI; HLT as one step: IF set and the HLT state entered together, so
 	 * no interrupt can slip in between (27.3.1.5: it wakes the guest). */
-	vmwrite(GUEST_RFLAGS, vmread(GUEST_RFLAGS) | RFLAGS_IF);
+	vmcs_write(GUEST_RFLAGS, vmread(GUEST_RFLAGS) | RFLAGS_IF);
 	return hc_halt(v);
 }
 
-static int64_t hc_shared_page(struct vcpu *v)
+/*
+ * The CPUID leaves a guest asks for at run time, answered from its shared
+ * page; written again whenever an answer changes (leaf 1's OSXSAVE with
+ * CR4, leaf 0xD with XCR0: cr.c calls this), so the page never goes stale.
+ */
+void hypercall_shared_cpuid_refresh(struct vcpu *v)
 {
-	/* The leaves a guest asks for at run time, answered from the page. */
 	static const uint32_t leaves[][2] = {
 		{ 0, 0 }, { 1, 0 }, { 6, 0 }, { 7, 0 }, { 0xd, 0 }, { 0xd, 1 },
 		{ 0x40000000u, 0 }, { 0x40000001u, 0 },
 		{ 0x80000000u, 0 }, { 0x80000001u, 0 }, { 0x80000007u, 0 }, { 0x80000008u, 0 },
 	};
-	uint64_t gpa = v->regs.rdi;
 	struct hv_shared_page *sp;
 	unsigned i;
 
-	if (gpa & 4095 || !guest_range_ok(gpa, 4096))
-		return -HV_EFAULT;
-	sp = (struct hv_shared_page *)(guest_mem.base + gpa);
+	if (!v->shared_page)
+		return;
+	sp = (struct hv_shared_page *)(guest_mem.base + v->shared_page_gpa);
 	memset(sp, 0, sizeof(sp->abi_version) + sizeof(sp->cpuid_count) + sizeof(sp->cpuid));
 	for (i = 0; i < ARRAY_SIZE(leaves); i++) {
 		uint32_t r[4];
 
-		cpuid_guest_view(leaves[i][0], leaves[i][1], r);
+		cpuid_guest_view(v, leaves[i][0], leaves[i][1], r);
 		sp->cpuid[i] = (struct hv_cpuid_leaf){ leaves[i][0], leaves[i][1],
 						       r[0], r[1], r[2], r[3] };
 	}
 	sp->cpuid_count = ARRAY_SIZE(leaves);
 	sp->abi_version = hv_abi_version;
+}
+
+static int64_t hc_shared_page(struct vcpu *v)
+{
+	uint64_t gpa = v->regs.rdi;
+
+	if (gpa & 4095 || !guest_range_ok(gpa, 4096))
+		return -HV_EFAULT;
+	v->shared_page = 1;
+	v->shared_page_gpa = gpa;
+	hypercall_shared_cpuid_refresh(v);
 	return HV_OK;
 }
 _Static_assert(12 <= HV_SHARED_CPUID_MAX, "the cached leaves fit the shared page");
@@ -127,7 +141,7 @@ void hypercall_dispatch(struct vcpu *v)
 	int64_t ret;
 
 	v->hypercall_nr = nr;
-	if (guest_cpl() != 0)
+	if (guest_cpl(v->rflags) != 0)
 		ret = -HV_EPERM;
 	else if (nr < HC_COUNT && hypercalls[nr])
 		ret = hypercalls[nr](v);

@@ -38,6 +38,7 @@ static struct boot_info hv_boot;
 static struct vmx_caps caps;
 static struct vmx_controls controls;
 static struct vcpu vcpu;
+extern uint64_t boot_tsc;               /* boot/entry64.asm */
 static struct ept ept;
 
 static uint64_t pool_next, pool_end;
@@ -232,7 +233,7 @@ void kmain(uint32_t magic, uint32_t info_addr);
 
 void kmain(uint32_t magic, uint32_t info_addr)
 {
-	uint64_t vmxon, vmcs, io_bitmaps, io_bitmap_b, msr_bitmap, eptp;
+	uint64_t vmxon, vmcs, io_bitmaps, io_bitmap_b, msr_bitmap, msr_areas, eptp;
 	uint32_t entry, info_gpa;
 	char err[160];
 
@@ -258,10 +259,10 @@ void kmain(uint32_t magic, uint32_t info_addr)
 	io_bitmap_b = pool_page(0);
 	ASSERT(io_bitmap_b == io_bitmaps + 4096);       /* A and B, adjacent */
 	msr_bitmap = pool_page(0);
-	if (!vmxon || !vmcs || !msr_bitmap)
+	msr_areas = pool_page(0);
+	if (!vmxon || !vmcs || !msr_bitmap || !msr_areas)
 		fail_boot(HV_STATUS_BAD_BOOT, "pool", "out of pool pages");
 	io_init((uint8_t *)io_bitmaps, (uint8_t *)io_bitmaps + 4096);
-	msr_init((uint8_t *)msr_bitmap);
 	eptp = setup_ept();
 	pic_mask_all();
 
@@ -272,12 +273,17 @@ void kmain(uint32_t magic, uint32_t info_addr)
 		fail_boot(HV_STATUS_ENTRY_FAILED, "VMCS", "VMCLEAR/VMPTRLD failed");
 	vcpu.caps = &caps;
 	vcpu.ctl = &controls;
+	vcpu.host_xcr0 = cpu_xsave_init(&vcpu.xcr0_allowed);
 	vmcs_setup(&vcpu, eptp, io_bitmaps, msr_bitmap, entry, info_gpa);
+	msr_init(&vcpu, (uint8_t *)msr_bitmap, msr_areas);
 	if (opts.break_vmcs && opts.break_vmcs[0] == 'g')
-		vmwrite(GUEST_RFLAGS, 0);               /* bit 1 must be 1 (27.3.1.4) */
+		vmcs_write(GUEST_RFLAGS, 0);            /* bit 1 must be 1 (27.3.1.4) */
 	else if (opts.break_vmcs)
-		vmwrite(HOST_TR_SELECTOR, 0);           /* must not be 0 (27.2.3) */
+		vmcs_write(HOST_TR_SELECTOR, 0);        /* must not be 0 (27.2.3) */
 	kprintf("hv: entering the guest\n");
+	hv_stats.setup_tsc = rdtsc() - boot_tsc;
+	hv_stats.setup_console_tsc = uart_wait_tsc;
+	audit_snapshot();
 
 	switch (vmx_run(&vcpu.regs)) {
 	case 1:
@@ -289,6 +295,10 @@ void kmain(uint32_t magic, uint32_t info_addr)
 		break;
 	}
 	kprintf("hv: %s\n", vcpu.stop_reason);
+	/* A guest value left in root mode is the hypervisor's own failure,
+	 * whatever the guest said. */
+	if (audit_check())
+		vcpu.status = HV_STATUS_PANIC;
 	stats_print();
 	hv_exit(vcpu.status);
 }

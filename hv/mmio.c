@@ -3,118 +3,167 @@
  * backs behave as on a machine with no device there. Reads return all
  * ones, writes vanish, and the guest goes on after the instruction.
  *
- * The EPT leaves the window unmapped, so each access is an EPT violation;
- * the instruction is fetched through the guest's own page tables and
- * decoded (mmio_decode.c) to learn its register, size and length.
+ * The EPT leaves the window unmapped, so each access is an EPT violation.
+ * The instruction is fetched through the guest's own page tables, from
+ * guest RAM only (guest_paging.c), and decoded (mmio_decode.c) in the mode
+ * the guest's code runs in. What cannot be fetched or decoded stops the
+ * guest with a reason that names the bytes; what the CPU itself would
+ * have refused before touching memory (LOCK on a move, an instruction
+ * over 15 bytes) gets the fault the CPU raises, as bytes changed behind
+ * the CPU's back (a stale TLB entry) can make it.
  *
  * Environment: hypervisor, root mode, from the EPT-violation handler.
  */
 /* SPDX-License-Identifier: MIT */
+#include "guest_paging.h"
 #include "hv.h"
 #include "lib.h"
 #include "mmio_decode.h"
 
-#define PTE_P           BIT(0)
-#define PTE_PS          BIT(7)
-#define PTE_ADDR        0x000ffffffffff000ul
-#define CR4_PAE_BIT     BIT(5)
-#define CS_AR_L         BIT(13)         /* 64-bit code segment (25.4.1) */
+#define GUEST_INTR_BLOCK_STI_MOVSS      3ul     /* 25.4.2, table 25-3 */
+#define VECTOR_UD                       6
+#define VECTOR_GP                       13
 
 int mmio_absent_gpa(uint64_t gpa)
 {
 	return gpa >= HV_MMIO_WINDOW && gpa < (1ul << 32);
 }
 
-/* A pointer to guest-physical RAM, or NULL outside it. */
-static uint8_t *gpa_ptr(uint64_t gpa)
+/* "8b 05 00 00" for the n bytes at code. */
+static const char *hex_bytes(char *buf, size_t size, const uint8_t *code, unsigned n)
 {
-	return gpa < guest_mem.size ? guest_mem.base + gpa : 0;
+	unsigned i, at = 0;
+
+	buf[0] = 0;
+	for (i = 0; i < n && at + 4 <= size; i++)
+		at += (unsigned)snprintf(buf + at, size - at, i ? " %02x" : "%02x", code[i]);
+	return buf;
 }
 
 /*
- * Guest linear -> guest physical through the guest's paging structures
- * (SDM vol. 3A, 5.4 PAE and 5.5 4-level paging); ~0 when not present.
+ * The instruction's bytes at CS:RIP: as many as the CPU can have run
+ * (up to 15; outside 64-bit mode none past the CS limit), through the
+ * guest's paging. Fewer than asked fills *stop.
  */
-static uint64_t guest_translate(uint64_t la)
+static unsigned fetch_insn(struct vcpu *v, enum mmio_mode mode, uint8_t *code,
+			   struct guest_fetch_stop *stop)
 {
-	uint64_t cr0 = vmread(GUEST_CR0), cr3 = vmread(GUEST_CR3);
-	uint64_t cr4 = vmread(GUEST_CR4), efer = vmread(GUEST_IA32_EFER);
-	uint64_t table, e;
-	int level;
+	struct guest_paging pg = {
+		.cr0 = vmread(GUEST_CR0), .cr3 = vmread(GUEST_CR3),
+		.cr4 = vmread(GUEST_CR4), .efer = vmread(GUEST_IA32_EFER),
+	};
+	struct guest_ram ram = { guest_mem.base, guest_mem.size };
+	uint64_t n = MMIO_INSN_MAX, la_mask = ~0ul, la = v->rip;
 
-	if (!(cr0 & CR0_PG))
-		return la & 0xffffffffu;
-	if (!(cr4 & CR4_PAE_BIT))
-		return ~0ul;                    /* 32-bit paging: not ours to walk */
-	if (efer & EFER_LMA) {
-		table = cr3 & PTE_ADDR;
-		level = 3;
-	} else {
-		uint64_t *pdpte = (uint64_t *)gpa_ptr((cr3 & 0xffffffe0u) + ((la >> 30) & 3) * 8);
-		if (!pdpte || !(*pdpte & PTE_P))
-			return ~0ul;
-		table = *pdpte & PTE_ADDR;
-		level = 1;
+	/* PAE paging walks from the PDPTEs the CPU loaded, which a VM exit
+	 * saves in the VMCS when EPT is on (vol. 3C, 28.3.4). */
+	if ((pg.cr0 & CR0_PG) && (pg.cr4 & CR4_PAE) && !(pg.efer & EFER_LMA)) {
+		pg.pdpte[0] = vmread(GUEST_PDPTE0);
+		pg.pdpte[1] = vmread(GUEST_PDPTE1);
+		pg.pdpte[2] = vmread(GUEST_PDPTE2);
+		pg.pdpte[3] = vmread(GUEST_PDPTE3);
 	}
-	for (; level >= 0; level--) {
-		uint64_t *pe = (uint64_t *)gpa_ptr(table + ((la >> (12 + 9 * level)) & 511) * 8);
+	*stop = (struct guest_fetch_stop){ GUEST_XLATE_OK, 0, 0 };
+	if (mode != MMIO_MODE_64) {
+		uint64_t ip = v->rip & 0xffffffffu, limit = vmread(GUEST_CS_LIMIT) & 0xffffffffu;
 
-		if (!pe || !((e = *pe) & PTE_P))
-			return ~0ul;
-		if (level == 0 || (level <= 2 && (e & PTE_PS))) {
-			uint64_t span = 1ul << (12 + 9 * level);
-			return ((e & PTE_ADDR) & ~(span - 1)) | (la & (span - 1));
-		}
-		table = e & PTE_ADDR;
+		/* Linear addresses are 32 bits outside IA-32e mode (vol. 3A,
+		 * 3.4), and no code is fetched past the CS limit (3.4.5). */
+		la_mask = 0xffffffffu;
+		la = vmread(GUEST_CS_BASE) + ip;
+		n = ip > limit ? 0 : limit - ip + 1 < n ? limit - ip + 1 : n;
 	}
-	return ~0ul;
+	return guest_fetch(&pg, &ram, la, la_mask, code, (unsigned)n, stop);
 }
 
-/* Copy up to n bytes of guest code at linear la; returns how many. */
-static unsigned fetch_code(uint64_t la, uint8_t *buf, unsigned n)
+/* A load's destination register; RSP lives in the VMCS. */
+static void load_register(struct vcpu *v, const struct mmio_insn *in, uint64_t data)
 {
-	unsigned got = 0;
+	uint64_t *r = in->reg == 4 ? 0 : vcpu_gpr(v, (unsigned)in->reg);
 
-	while (got < n) {
-		uint64_t gpa = guest_translate(la + got);
-		uint8_t *p = gpa == ~0ul ? 0 : gpa_ptr(gpa);
-		unsigned chunk = 4096 - (unsigned)((la + got) & 4095);
-
-		if (!p)
-			break;
-		if (chunk > n - got)
-			chunk = n - got;
-		memcpy(buf + got, p, chunk);
-		got += chunk;
-	}
-	return got;
+	if (r)
+		*r = mmio_load_result(in, *r, data);
+	else
+		vmcs_write(GUEST_RSP, mmio_load_result(in, vmread(GUEST_RSP), data));
 }
 
-int mmio_absent_access(struct vcpu *v)
+void mmio_absent_access(struct vcpu *v)
 {
-	uint8_t code[15];
+	uint64_t gpa = vmread(GUEST_PHYSICAL_ADDRESS), vec = vmread(IDT_VECTORING_INFO);
+	uint64_t intr, qual = v->qual;
+	enum mmio_mode mode = mmio_cpu_mode(vmread(GUEST_CR0), vmread(GUEST_IA32_EFER),
+					    vmread(GUEST_RFLAGS), (uint32_t)vmread(GUEST_CS_AR));
+	uint8_t code[MMIO_INSN_MAX];
+	char hex[3 * MMIO_INSN_MAX + 1];
+	struct guest_fetch_stop stop;
 	struct mmio_insn in;
-	uint64_t la = vmread(GUEST_CS_BASE) + v->rip, ones, *r;
-	int long_mode = !!(vmread(GUEST_CS_AR) & CS_AR_L);
-	unsigned n = fetch_code(la, code, sizeof(code));
+	unsigned n;
 
-	if (mmio_decode(code, n, long_mode, &in))
-		return -1;
-	if (!in.write) {
-		/* Loads read all ones (absent hardware); 32-bit destinations
-		 * zero-extend, 8- and 16-bit ones keep the rest (SDM vol. 1, 3.4.1.1). */
-		ones = in.size == 8 ? ~0ul : (1ul << (8 * in.size)) - 1;
-		r = in.reg == 4 ? 0 : vcpu_gpr(v, (unsigned)in.reg);
-		if (!r)
-			return -1;              /* RSP as a destination: not ours */
-		if (in.high_byte)
-			*r = (*r & ~0xff00ul) | 0xff00ul;
-		else if (in.dst_size >= 4)
-			*r = in.dst_size == 4 ? (uint32_t)ones : ones;
-		else
-			*r = (*r & ~((1ul << (8 * in.dst_size)) - 1)) | ones;
+	/*
+	 * Only the instruction's own data access is one to complete. An
+	 * access while delivering an event (IDT-vectoring information valid,
+	 * 28.2.4: a descriptor table or stack there), one with no linear
+	 * address, or one to a paging-structure entry (qualification bits 7
+	 * and 8, table 28-7) is not what the bytes at RIP say.
+	 */
+	if (vec & INTR_INFO_VALID) {
+		guest_kill(v, HV_STATUS_GUEST_FAULT, "absent MMIO at gpa 0x%lx: touched while "
+			   "delivering vector %lu (the IDT, GDT, TSS or stack is not RAM), "
+			   "at rip 0x%lx", gpa, vec & 0xff, v->rip);
+		return;
 	}
-	vmwrite(GUEST_RIP, v->rip + in.len);
+	if (!(qual & EPT_QUAL_GLA_VALID) || !(qual & EPT_QUAL_GLA_TRANSLATED)) {
+		guest_kill(v, HV_STATUS_GUEST_FAULT, "absent MMIO at gpa 0x%lx: %s at rip 0x%lx",
+			   gpa, qual & EPT_QUAL_GLA_VALID ? "a guest page-table entry is there" :
+			   "an access with no linear address", v->rip);
+		return;
+	}
+
+	n = fetch_insn(v, mode, code, &stop);
+	switch (mmio_decode(code, n, mode, &in)) {
+	case MMIO_DECODED:
+		break;
+	case MMIO_TRUNCATED:
+		if (stop.why == GUEST_XLATE_OK)
+			guest_kill(v, HV_STATUS_GUEST_FAULT, "absent MMIO at gpa 0x%lx: cannot read "
+				   "the instruction at rip 0x%lx: it runs past the CS limit "
+				   "(bytes: %s)", gpa, v->rip, hex_bytes(hex, sizeof(hex), code, n));
+		else
+			guest_kill(v, HV_STATUS_GUEST_FAULT, "absent MMIO at gpa 0x%lx: cannot read "
+				   "the instruction at rip 0x%lx: linear 0x%lx is %s (bytes: %s)",
+				   gpa, v->rip, stop.la, guest_xlate_name(stop.why),
+				   hex_bytes(hex, sizeof(hex), code, n));
+		return;
+	case MMIO_TOO_LONG:                     /* over 15 bytes (vol. 3A, 6.15) */
+		/* #GP(0); real mode has no error codes, and an entry that
+		 * delivered one there would fail (vol. 3C, 27.2.1.3). */
+		vcpu_inject_fault(v, VECTOR_GP, 0);   /* none in real mode: vcpu.c */
+		return;
+	case MMIO_LOCKED:                       /* LOCK MOV (vol. 2A, LOCK) */
+		vcpu_inject_fault(v, VECTOR_UD, -1);
+		return;
+	case MMIO_UNKNOWN:
+	default:
+		guest_kill(v, HV_STATUS_GUEST_FAULT, "absent MMIO at gpa 0x%lx: cannot decode "
+			   "instruction %s at rip 0x%lx", gpa, hex_bytes(hex, sizeof(hex), code, n),
+			   v->rip);
+		return;
+	}
+	/* A move reads or writes, as the qualification must say (28.2.1). */
+	if (!(qual & (in.store ? EPT_QUAL_WRITE : EPT_QUAL_READ))) {
+		guest_kill(v, HV_STATUS_GUEST_FAULT, "absent MMIO at gpa 0x%lx: instruction %s at "
+			   "rip 0x%lx %s, but the CPU reported a %s", gpa,
+			   hex_bytes(hex, sizeof(hex), code, in.len), v->rip,
+			   in.store ? "stores" : "loads", in.store ? "read" : "write");
+		return;
+	}
+
+	if (!in.store)
+		load_register(v, &in, ~0ul);    /* absent hardware reads all ones */
+	vmcs_write(GUEST_RIP, mmio_next_rip(v->rip, in.len, mode));
+	/* Completing an instruction ends blocking by STI or MOV SS (25.4.2). */
+	intr = vmread(GUEST_INTERRUPTIBILITY);
+	if (intr & GUEST_INTR_BLOCK_STI_MOVSS)
+		vmcs_write(GUEST_INTERRUPTIBILITY, intr & ~GUEST_INTR_BLOCK_STI_MOVSS);
 	hv_stats.mmio_absent++;
-	return 0;
 }

@@ -36,11 +36,10 @@ static const struct {
 #undef VMCS_FIELD
 };
 
-/* A VMWRITE the hypervisor gets wrong is its own bug. */
-static void w(enum vmcs_field f, uint64_t v)
+/* vmcs_write() (hv.h) found a VMWRITE failing: the hypervisor's bug. */
+void vmcs_write_failed(enum vmcs_field f, uint64_t v)
 {
-	if (vmwrite(f, v))
-		panic("VMWRITE of field 0x%x <- 0x%lx failed: %s", f, v,
+	panic("VMWRITE of field 0x%x <- 0x%lx failed: %s", f, v,
 		      vmx_instruction_error_name((uint32_t)vmread(VM_INSTRUCTION_ERROR)));
 }
 
@@ -59,28 +58,28 @@ static void setup_host(void)
 	asm volatile("sgdt %0" : "=m"(gdtr));
 	asm volatile("sidt %0" : "=m"(idtr));
 	asm volatile("str %0" : "=r"(tr));
-	w(HOST_CR0, cr0);
-	w(HOST_CR3, cr3);
-	w(HOST_CR4, cr4);
-	w(HOST_CS_SELECTOR, SEL_CODE);
-	w(HOST_SS_SELECTOR, SEL_DATA);
-	w(HOST_DS_SELECTOR, SEL_DATA);
-	w(HOST_ES_SELECTOR, SEL_DATA);
-	w(HOST_FS_SELECTOR, 0);
-	w(HOST_GS_SELECTOR, 0);
+	vmcs_write(HOST_CR0, cr0);
+	vmcs_write(HOST_CR3, cr3);
+	vmcs_write(HOST_CR4, cr4);
+	vmcs_write(HOST_CS_SELECTOR, SEL_CODE);
+	vmcs_write(HOST_SS_SELECTOR, SEL_DATA);
+	vmcs_write(HOST_DS_SELECTOR, SEL_DATA);
+	vmcs_write(HOST_ES_SELECTOR, SEL_DATA);
+	vmcs_write(HOST_FS_SELECTOR, 0);
+	vmcs_write(HOST_GS_SELECTOR, 0);
 	/* 27.2.3: the host TR selector must not be 0. */
-	w(HOST_TR_SELECTOR, tr);
-	w(HOST_TR_BASE, hv_tss_base());
-	w(HOST_FS_BASE, 0);
-	w(HOST_GS_BASE, 0);
-	w(HOST_GDTR_BASE, gdtr.base);
-	w(HOST_IDTR_BASE, idtr.base);
-	w(HOST_IA32_SYSENTER_CS, 0);
-	w(HOST_IA32_SYSENTER_ESP, 0);
-	w(HOST_IA32_SYSENTER_EIP, 0);
-	w(HOST_IA32_EFER, rdmsr(MSR_IA32_EFER));
-	w(HOST_IA32_PAT, rdmsr(MSR_IA32_PAT));
-	w(HOST_RIP, (uint64_t)vmx_exit_entry);
+	vmcs_write(HOST_TR_SELECTOR, tr);
+	vmcs_write(HOST_TR_BASE, hv_tss_base());
+	vmcs_write(HOST_FS_BASE, 0);
+	vmcs_write(HOST_GS_BASE, 0);
+	vmcs_write(HOST_GDTR_BASE, gdtr.base);
+	vmcs_write(HOST_IDTR_BASE, idtr.base);
+	vmcs_write(HOST_IA32_SYSENTER_CS, 0);
+	vmcs_write(HOST_IA32_SYSENTER_ESP, 0);
+	vmcs_write(HOST_IA32_SYSENTER_EIP, 0);
+	vmcs_write(HOST_IA32_EFER, rdmsr(MSR_IA32_EFER));
+	vmcs_write(HOST_IA32_PAT, rdmsr(MSR_IA32_PAT));
+	vmcs_write(HOST_RIP, (uint64_t)vmx_exit_entry);
 }
 
 static void guest_segment(enum vmcs_field sel, uint16_t s, uint32_t ar)
@@ -88,30 +87,52 @@ static void guest_segment(enum vmcs_field sel, uint16_t s, uint32_t ar)
 	/* Selector, then limit, AR and base at fixed distances (appendix B). */
 	unsigned i = (sel - GUEST_ES_SELECTOR) / 2;
 
-	w(sel, s);
-	w(GUEST_ES_LIMIT + 2 * i, ar == AR_UNUSABLE ? 0 : 0xffffffff);
-	w(GUEST_ES_AR + 2 * i, ar);
-	w(GUEST_ES_BASE + 2 * i, 0);
+	vmcs_write(sel, s);
+	vmcs_write(GUEST_ES_LIMIT + 2 * i, ar == AR_UNUSABLE ? 0 : 0xffffffff);
+	vmcs_write(GUEST_ES_AR + 2 * i, ar);
+	vmcs_write(GUEST_ES_BASE + 2 * i, 0);
 }
+
+/*
+ * CR0 and CR4 bits the guest owns (25.6.6): every value is legal and the
+ * CPU applies their rules itself. A write changing any other bit exits to
+ * cr.c, which applies the SDM's; reads of those return the read shadow.
+ * CR4.OSXSAVE exits too: CPUID's answer follows it (cpuid.c).
+ */
+#define CR0_GUEST_OWNED (CR0_MP | CR0_EM | CR0_TS | CR0_WP | CR0_AM)
+#define CR4_GUEST_OWNED (CR4_TSD | CR4_DE | CR4_PSE | CR4_MCE | CR4_PGE | CR4_PCE | \
+			 CR4_OSFXSR | CR4_OSXMMEXCPT | CR4_UMIP | CR4_FSGSBASE | \
+			 CR4_SMEP | CR4_SMAP | CR4_PKE)
+/* CR4 bits a guest may never set: VMX and SMX are hidden (cpuid.c), as are
+ * CET, PKS and anything newer. */
+#define CR4_NEVER (CR4_VMXE | CR4_SMXE | CR4_CET | ~0xffffffful)
 
 static void setup_guest(struct vcpu *v, uint32_t entry, uint32_t info_gpa)
 {
 	const struct vmx_caps *c = v->caps;
 	uint64_t fixed0 = c->cr0_fixed0 & ~(CR0_PE | CR0_PG);
+	uint32_t a, b, d, cx;
 
-	/* CR0, CR4: the guest sees its own bits; bits VMX fixes are ours. */
-	v->cr0_mask = (fixed0 | ~c->cr0_fixed1) & 0xffffffffu;
-	v->cr4_mask = (c->cr4_fixed0 | ~c->cr4_fixed1) & 0xffffffffu;
+	/* Owned by the guest only where VMX leaves the bit free. */
+	v->cr0_mask = ~(CR0_GUEST_OWNED & ~fixed0 & c->cr0_fixed1);
+	v->cr4_mask = ~(CR4_GUEST_OWNED & ~c->cr4_fixed0 & c->cr4_fixed1);
+	v->cr4_valid = c->cr4_fixed1 & ~CR4_NEVER;
+	cpuid(0x80000000, 0, &a, &b, &cx, &d);
+	v->maxphyaddr = 36;
+	if (a >= 0x80000008) {
+		cpuid(0x80000008, 0, &a, &b, &cx, &d);
+		v->maxphyaddr = a & 0xff;
+	}
 	v->cr0_shadow = CR0_PE | CR0_ET;
 	v->cr4_shadow = 0;
-	w(GUEST_CR0, (v->cr0_shadow | fixed0) & c->cr0_fixed1);
-	w(GUEST_CR4, c->cr4_fixed0 & c->cr4_fixed1);
-	w(CR0_GUEST_HOST_MASK, v->cr0_mask);
-	w(CR4_GUEST_HOST_MASK, v->cr4_mask);
-	w(CR0_READ_SHADOW, v->cr0_shadow);
-	w(CR4_READ_SHADOW, v->cr4_shadow);
-	w(GUEST_CR3, 0);
-	w(GUEST_DR7, 0x400);
+	vmcs_write(GUEST_CR0, (v->cr0_shadow | fixed0) & c->cr0_fixed1);
+	vmcs_write(GUEST_CR4, c->cr4_fixed0 & c->cr4_fixed1);
+	vmcs_write(CR0_GUEST_HOST_MASK, v->cr0_mask);
+	vmcs_write(CR4_GUEST_HOST_MASK, v->cr4_mask);
+	vmcs_write(CR0_READ_SHADOW, v->cr0_shadow);
+	vmcs_write(CR4_READ_SHADOW, v->cr4_shadow);
+	vmcs_write(GUEST_CR3, 0);
+	vmcs_write(GUEST_DR7, 0x400);
 
 	guest_segment(GUEST_CS_SELECTOR, SEL_CODE, AR_CODE32);
 	guest_segment(GUEST_SS_SELECTOR, SEL_DATA, AR_DATA32);
@@ -121,28 +142,30 @@ static void setup_guest(struct vcpu *v, uint32_t entry, uint32_t info_gpa)
 	guest_segment(GUEST_GS_SELECTOR, SEL_DATA, AR_DATA32);
 	guest_segment(GUEST_LDTR_SELECTOR, 0, AR_UNUSABLE);
 	/* 27.3.1.2: TR must be a usable busy TSS even if the guest has none. */
-	w(GUEST_TR_SELECTOR, 0);
-	w(GUEST_TR_BASE, 0);
-	w(GUEST_TR_LIMIT, 0xff);
-	w(GUEST_TR_AR, AR_TSS32_BUSY);
-	w(GUEST_GDTR_BASE, 0);
-	w(GUEST_GDTR_LIMIT, 0xffff);
-	w(GUEST_IDTR_BASE, 0);
-	w(GUEST_IDTR_LIMIT, 0xffff);
+	vmcs_write(GUEST_TR_SELECTOR, 0);
+	vmcs_write(GUEST_TR_BASE, 0);
+	vmcs_write(GUEST_TR_LIMIT, 0xff);
+	vmcs_write(GUEST_TR_AR, AR_TSS32_BUSY);
+	vmcs_write(GUEST_GDTR_BASE, 0);
+	vmcs_write(GUEST_GDTR_LIMIT, 0xffff);
+	vmcs_write(GUEST_IDTR_BASE, 0);
+	vmcs_write(GUEST_IDTR_LIMIT, 0xffff);
 
-	w(GUEST_RIP, entry);
-	w(GUEST_RSP, 0);
-	w(GUEST_RFLAGS, RFLAGS_FIXED);
-	w(GUEST_IA32_EFER, 0);
-	w(GUEST_IA32_PAT, PAT_DEFAULT);
-	w(GUEST_IA32_DEBUGCTL, 0);
-	w(GUEST_SYSENTER_CS, 0);
-	w(GUEST_SYSENTER_ESP, 0);
-	w(GUEST_SYSENTER_EIP, 0);
-	w(GUEST_ACTIVITY_STATE, ACTIVITY_ACTIVE);
-	w(GUEST_INTERRUPTIBILITY, 0);
-	w(GUEST_PENDING_DBG_EXCEPTIONS, 0);
-	w(VMCS_LINK_POINTER, ~0ul);         /* 27.3.1.5: no shadow VMCS */
+	vmcs_write(GUEST_RIP, entry);
+	vmcs_write(GUEST_RSP, 0);
+	vmcs_write(GUEST_RFLAGS, RFLAGS_FIXED);
+	vmcs_write(GUEST_IA32_EFER, 0);
+	vmcs_write(GUEST_IA32_PAT, PAT_DEFAULT);
+	vmcs_write(GUEST_IA32_DEBUGCTL, 0);
+	/* XCR0 as after RESET (vol. 1, 13.3): x87 only. */
+	v->xcr0 = v->host_xcr0 ? XFEATURE_X87 : 0;
+	vmcs_write(GUEST_SYSENTER_CS, 0);
+	vmcs_write(GUEST_SYSENTER_ESP, 0);
+	vmcs_write(GUEST_SYSENTER_EIP, 0);
+	vmcs_write(GUEST_ACTIVITY_STATE, ACTIVITY_ACTIVE);
+	vmcs_write(GUEST_INTERRUPTIBILITY, 0);
+	vmcs_write(GUEST_PENDING_DBG_EXCEPTIONS, 0);
+	vmcs_write(VMCS_LINK_POINTER, ~0ul);         /* 27.3.1.5: no shadow VMCS */
 
 	memset(&v->regs, 0, sizeof(v->regs));
 	v->regs.rax = MB_MAGIC_EAX;
@@ -154,28 +177,28 @@ void vmcs_setup(struct vcpu *v, uint64_t eptp, uint64_t io_bitmaps_pa,
 {
 	const struct vmx_controls *ctl = v->ctl;
 
-	w(PIN_BASED_VM_EXEC_CONTROL, ctl->pin);
-	w(CPU_BASED_VM_EXEC_CONTROL, ctl->proc);
-	w(SECONDARY_VM_EXEC_CONTROL, ctl->proc2);
-	w(VM_EXIT_CONTROLS, ctl->exit);
-	w(VM_ENTRY_CONTROLS, ctl->entry);
-	w(EXCEPTION_BITMAP, 0);
-	w(PAGE_FAULT_ERROR_CODE_MASK, 0);
-	w(PAGE_FAULT_ERROR_CODE_MATCH, 0);
-	w(CR3_TARGET_COUNT, 0);
-	w(VM_EXIT_MSR_STORE_COUNT, 0);
-	w(VM_EXIT_MSR_LOAD_COUNT, 0);
-	w(VM_ENTRY_MSR_LOAD_COUNT, 0);
-	w(VM_ENTRY_INTR_INFO, 0);
-	w(TSC_OFFSET, 0);
-	w(IO_BITMAP_A, io_bitmaps_pa);
-	w(IO_BITMAP_B, io_bitmaps_pa + 4096);
-	w(MSR_BITMAP, msr_bitmap_pa);
-	w(EPT_POINTER, eptp);
+	vmcs_write(PIN_BASED_VM_EXEC_CONTROL, ctl->pin);
+	vmcs_write(CPU_BASED_VM_EXEC_CONTROL, ctl->proc);
+	vmcs_write(SECONDARY_VM_EXEC_CONTROL, ctl->proc2);
+	vmcs_write(VM_EXIT_CONTROLS, ctl->exit);
+	vmcs_write(VM_ENTRY_CONTROLS, ctl->entry);
+	vmcs_write(EXCEPTION_BITMAP, 0);
+	vmcs_write(PAGE_FAULT_ERROR_CODE_MASK, 0);
+	vmcs_write(PAGE_FAULT_ERROR_CODE_MATCH, 0);
+	vmcs_write(CR3_TARGET_COUNT, 0);
+	vmcs_write(VM_EXIT_MSR_STORE_COUNT, 0);
+	vmcs_write(VM_EXIT_MSR_LOAD_COUNT, 0);
+	vmcs_write(VM_ENTRY_MSR_LOAD_COUNT, 0);
+	vmcs_write(VM_ENTRY_INTR_INFO, 0);
+	vmcs_write(TSC_OFFSET, 0);
+	vmcs_write(IO_BITMAP_A, io_bitmaps_pa);
+	vmcs_write(IO_BITMAP_B, io_bitmaps_pa + 4096);
+	vmcs_write(MSR_BITMAP, msr_bitmap_pa);
+	vmcs_write(EPT_POINTER, eptp);
 	if (ctl->proc2 & SECONDARY_ENABLE_VPID)
-		w(VPID, 1);
+		vmcs_write(VPID, 1);
 	if (ctl->pin & PIN_PREEMPTION_TIMER)
-		w(VMX_PREEMPTION_TIMER_VALUE, HV_PREEMPTION_TICKS);
+		vmcs_write(VMX_PREEMPTION_TIMER_VALUE, HV_PREEMPTION_TICKS);
 	setup_host();
 	setup_guest(v, entry, info_gpa);
 }

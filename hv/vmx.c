@@ -113,7 +113,7 @@ int vmx_controls(const struct vmx_caps *c, struct vmx_controls *ctl)
 	if (vmx_ctl_adjust(c->pin, timer ? PIN_PREEMPTION_TIMER : 0, 0, &ctl->pin, &miss))
 		return refuse_ctl("pin-based", miss);
 	if (vmx_ctl_adjust(c->proc, (c->misc & VMX_MISC_ACTIVITY_HLT) ? CPU_HLT_EXITING : 0,
-			   CPU_USE_IO_BITMAPS | CPU_USE_MSR_BITMAPS |
+			   CPU_USE_IO_BITMAPS | CPU_USE_MSR_BITMAPS | CPU_USE_TSC_OFFSETTING |
 			   CPU_ACTIVATE_SECONDARY_CONTROLS, &ctl->proc, &miss))
 		return refuse_ctl("primary processor-based", miss);
 	if (vmx_ctl_adjust(c->proc2, SECONDARY_ENABLE_VPID | SECONDARY_ENABLE_RDTSCP |
@@ -124,9 +124,12 @@ int vmx_controls(const struct vmx_caps *c, struct vmx_controls *ctl)
 	if (vmx_ctl_adjust(c->exit, (timer ? EXIT_SAVE_PREEMPTION_TIMER : 0) |
 			   EXIT_SAVE_IA32_PAT | EXIT_LOAD_IA32_PAT,
 			   EXIT_HOST_ADDRESS_SPACE_SIZE | EXIT_SAVE_IA32_EFER |
-			   EXIT_LOAD_IA32_EFER, &ctl->exit, &miss))
+			   EXIT_LOAD_IA32_EFER | EXIT_SAVE_DEBUG_CONTROLS, &ctl->exit, &miss))
 		return refuse_ctl("VM-exit", miss);
-	if (vmx_ctl_adjust(c->entry, ENTRY_LOAD_IA32_PAT, ENTRY_LOAD_IA32_EFER,
+	/* DR7 and IA32_DEBUGCTL are the guest's across exits: saved at every
+	 * exit, loaded at every entry (27.3.2.1, 28.3.1). */
+	if (vmx_ctl_adjust(c->entry, ENTRY_LOAD_IA32_PAT,
+			   ENTRY_LOAD_IA32_EFER | ENTRY_LOAD_DEBUG_CONTROLS,
 			   &ctl->entry, &miss))
 		return refuse_ctl("VM-entry", miss);
 	/* The guest starts in 32-bit mode: IA-32e mode guest off (27.3.1.1). */

@@ -65,6 +65,7 @@
 #define EPT_CAP_INVEPT_SINGLE           BIT(25)
 #define EPT_CAP_INVEPT_ALL              BIT(26)
 #define VPID_CAP_INVVPID                BIT(32)
+#define VPID_CAP_INVVPID_SINGLE         BIT(41)
 
 /* ---- VMCS fields (appendix B), from vmcs_fields.def -------------------- */
 enum vmcs_field {
@@ -130,10 +131,25 @@ enum vmcs_field {
 #define ENTRY_LOAD_IA32_PAT             BIT(14)
 #define ENTRY_LOAD_IA32_EFER            BIT(15)
 
-/* ---- Event injection (25.8.3, table 25-17) ----------------------------- */
+/*
+ * ---- Event injection (25.8.3, table 25-17), and the IDT-vectoring
+ * information of an exit during event delivery (25.9.3, table 25-20):
+ * the same layout.
+ */
+#define INTR_INFO_VECTOR(i)             ((i) & 0xff)
+#define INTR_INFO_TYPE(i)               ((i) & (7u << 8))
 #define INTR_INFO_VALID                 BIT(31)
 #define INTR_INFO_DELIVER_ERROR_CODE    BIT(11)
+#define INTR_INFO_NMI_UNBLOCKED_IRET    BIT(12)
+#define INTR_TYPE_EXT_INTERRUPT         (0u << 8)
+#define INTR_TYPE_NMI                   (2u << 8)
 #define INTR_TYPE_HW_EXCEPTION          (3u << 8)
+#define INTR_TYPE_SW_INTERRUPT          (4u << 8)
+#define INTR_TYPE_PRIV_SW_EXCEPTION     (5u << 8)
+#define INTR_TYPE_SW_EXCEPTION          (6u << 8)
+
+/* Pending debug exceptions (25.4.2, table 25-4): BS, a single step. */
+#define PENDING_DBG_BS                  BIT(14)
 
 /* ---- Guest activity state (25.4.2, table 25-3) ------------------------- */
 #define ACTIVITY_ACTIVE                 0
@@ -168,12 +184,21 @@ enum exit_reason {
 #define EPT_QUAL_WRITE                  BIT(1)
 #define EPT_QUAL_FETCH                  BIT(2)
 #define EPT_QUAL_GLA_VALID              BIT(7)
+#define EPT_QUAL_GLA_TRANSLATED         BIT(8)  /* with bit 7: not a page walk */
 
 /* ---- VMX instructions (chapter 31) ------------------------------------- */
 /*
  * Each returns 0 on success, 1 on VMfailInvalid (CF) or VMfailValid (ZF);
  * after VMfailValid, VM_INSTRUCTION_ERROR says why (31.4).
+ *
+ * Host tests (HV_HOST_TEST) get vmread, vmwrite and invvpid from a VMCS
+ * stand-in instead (tests/host/vmcs_stub.c).
  */
+#ifdef HV_HOST_TEST
+uint64_t vmread(enum vmcs_field f);
+int vmwrite(enum vmcs_field f, uint64_t v);
+void invvpid_single(uint16_t vpid);
+#else
 static inline int vmx_on(uint64_t pa)
 {
 	uint8_t r;
@@ -219,5 +244,13 @@ static inline void invept_single(uint64_t eptp)
 	struct invept_desc d = { eptp, 0 };
 	asm volatile("invept %0, %1" : : "m"(d), "r"(1ul) : "cc", "memory");
 }
+
+/* INVVPID type 1 (31.3): every linear mapping of one VPID, globals too. */
+static inline void invvpid_single(uint16_t vpid)
+{
+	struct { uint64_t vpid, addr; } d = { vpid, 0 };
+	asm volatile("invvpid %0, %1" : : "m"(d), "r"(1ul) : "cc", "memory");
+}
+#endif /* HV_HOST_TEST */
 
 #endif

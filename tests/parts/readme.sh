@@ -34,6 +34,8 @@ while [ "$i" -le "$nsamples" ]; do
 	args=$(sed -n "s/^$i	\([^|].*\)/\1/p" "$LOGDIR/readme.samples")
 	log=$LOGDIR/$name.log
 	rc=0
+	cmd="tools/run $args"
+	[ "$args" != "make run" ] || cmd="make run (tools/compare)"
 	if [ "$args" = "make run" ]; then
 		tools/compare > "$log" 2> "$log.stderr" || rc=$?
 	else
@@ -41,7 +43,7 @@ while [ "$i" -le "$nsamples" ]; do
 		tools/run --log "$log" $args > /dev/null 2> "$log.stderr" || rc=$?
 	fi
 	if [ "$rc" != 0 ]; then
-		bad "$name" "'tools/run $args' failed ($rc): $(run_reason "$log.stderr")"
+		bad "$name" "'$cmd' failed ($rc): $(run_reason "$log.stderr")"
 	else
 		missing=$(sed -n "s/^$i	| //p" "$LOGDIR/readme.samples" | grep -vxF '...' |
 			while IFS= read -r line; do
@@ -49,9 +51,9 @@ while [ "$i" -le "$nsamples" ]; do
 			done | head -n 1)
 		nlines=$(grep -c "^$i	| " "$LOGDIR/readme.samples")
 		if [ "$nlines" = 0 ]; then
-			bad "$name" "the sample for 'tools/run $args' has no lines"
+			bad "$name" "the sample for '$cmd' has no lines"
 		elif [ -n "$missing" ]; then
-			bad "$name" "README line not printed by 'tools/run $args': $missing (log $log)"
+			bad "$name" "README line not printed by '$cmd': $missing (log $log)"
 		else
 			ok "$name"
 		fi
