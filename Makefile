@@ -121,17 +121,19 @@ $(B)/%.map: $(B)/%.elf
 $(B)/boot/%.bin: boot/%.asm $(wildcard boot/*.inc)
 	@mkdir -p $(@D)
 	$(NASM) -f bin -Iboot/ -o $@ $<
-$(B)/tests/%.bin: tests/%/*.asm
+# Test kernels share tests/lib/ (COM1 output).
+TEST_NASM := $(NASM) -f bin -Itests/lib/
+$(B)/tests/%.bin: tests/%/*.asm tests/lib/com1.inc
 	@mkdir -p $(@D)
-	$(NASM) -f bin -o $@ $<
+	$(TEST_NASM) -o $@ $<
 
-$(B)/tests/mbprint-hang.bin: tests/mbprint/mbprint.asm
+$(B)/tests/mbprint-hang.bin: tests/mbprint/mbprint.asm tests/lib/com1.inc
 	@mkdir -p $(@D)
-	$(NASM) -f bin -DHANG -o $@ $<
+	$(TEST_NASM) -DHANG -o $@ $<
 # The same image ending in an access the hypervisor must stop (STOP=...).
-$(B)/tests/mmiomodes-%.bin: tests/mmiomodes/mmiomodes.asm
+$(B)/tests/mmiomodes-%.bin: tests/mmiomodes/mmiomodes.asm tests/lib/com1.inc
 	@mkdir -p $(@D)
-	$(NASM) -f bin -DSTOP=$* -o $@ $<
+	$(TEST_NASM) -DSTOP=$* -o $@ $<
 
 # ---- host tools ----------------------------------------------------------------
 $(B)/tools/%: tools/%.c

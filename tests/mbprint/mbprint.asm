@@ -194,71 +194,7 @@ finish:					; eax = exit status
 
 ; ---- COM1 output; put_hex*, put_dec clobber eax and ecx, the rest nothing ----
 
-com1_init:				; 115200 8N1, FIFO on, no interrupts
-	mov dx, COM1 + 1
-	mov al, 0
-	out dx, al			; IER
-	mov dx, COM1 + 3
-	mov al, 0x80
-	out dx, al			; LCR: DLAB
-	mov dx, COM1
-	mov al, 1
-	out dx, al			; DLL: divisor 1
-	inc dx
-	mov al, 0
-	out dx, al			; DLM
-	mov dx, COM1 + 3
-	mov al, 3
-	out dx, al			; LCR: 8N1
-	mov dx, COM1 + 2
-	mov al, 0xc7
-	out dx, al			; FCR: FIFO on and cleared
-	ret
-
-putc:					; al = character
-	push edx
-	push eax
-	mov dx, COM1 + 5
-.wait:
-	in al, dx
-	test al, 0x20			; transmit holding register empty
-	jz .wait
-	pop eax
-	mov dx, COM1
-	out dx, al
-	pop edx
-	ret
-
-com1_drain:				; until the last character has left:
-	push eax			; Bochs ends without flushing the UART
-	push edx
-	mov dx, COM1 + 5
-.wait:
-	in al, dx
-	test al, 0x40			; transmitter empty (THR and shift reg.)
-	jz .wait
-	pop edx
-	pop eax
-	ret
-
-puts:					; esi = NUL-terminated string; esi moves
-	push eax
-.next:
-	lodsb
-	test al, al
-	jz .done
-	call putc
-	jmp .next
-.done:
-	pop eax
-	ret
-
-newline:
-	push eax
-	mov al, 10
-	call putc
-	pop eax
-	ret
+%include "com1.inc"
 
 put_hex:				; "0x" and eax in hex, no leading zeros
 	xor ecx, ecx
