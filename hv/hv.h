@@ -34,15 +34,23 @@
 #define RFLAGS_FIXED    BIT(1)
 
 /*
- * How a run ends when the hypervisor ends it (the guest's own status
- * otherwise). None is 0: only a guest that said 0 makes a run succeed.
+ * The machine's status at the end of a run, and whose it is. QEMU's
+ * isa-debug-exit ends QEMU with (status << 1) | 1, so 0-127 reach a
+ * script. The guest's own status (the byte it wrote to port 0xf4) passes
+ * unchanged when it is 0-HV_GUEST_STATUS_MAX; a larger one becomes
+ * HV_STATUS_GUEST_HIGH; the hypervisor's own are 120 and up, which no
+ * guest status can become. None of the hypervisor's is 0: only a guest
+ * that said 0 makes a run succeed. The final line says whose it is
+ * (main.c: "exit: status=N (the guest's)", "(hypervisor: WHAT)").
  */
 enum hv_status {
-	HV_STATUS_GUEST_FAULT = 10,     /* guest stopped: EPT violation, ... */
-	HV_STATUS_ENTRY_FAILED = 11,    /* VMLAUNCH/VMRESUME failed */
-	HV_STATUS_REFUSED = 12,         /* no VMX, EPT, unrestricted guest */
-	HV_STATUS_BAD_BOOT = 13,        /* no guest module, bad image, ... */
-	HV_STATUS_PANIC = 14,           /* a fault in the hypervisor itself */
+	HV_GUEST_STATUS_MAX = 99,       /* guest statuses 0-99 pass unchanged */
+	HV_STATUS_GUEST_HIGH = 100,     /* the guest said 100-255 */
+	HV_STATUS_GUEST_FAULT = 120,    /* guest stopped: EPT violation, watchdog, ... */
+	HV_STATUS_ENTRY_FAILED = 121,   /* VMLAUNCH/VMRESUME failed */
+	HV_STATUS_REFUSED = 122,        /* no VMX, EPT, unrestricted guest */
+	HV_STATUS_BAD_BOOT = 123,       /* no guest module, bad image, ... */
+	HV_STATUS_PANIC = 124,          /* a fault in the hypervisor itself */
 };
 
 /* Preemption-timer period, in timer ticks (TSC >> IA32_VMX_MISC[4:0]). */
@@ -83,6 +91,7 @@ struct vcpu {
 	int launched;
 	/* The end of the run: first reason kept (guest_kill). */
 	int stopped;
+	int guest_status;               /* status is the guest's own (0-255) */
 	unsigned status;
 	char stop_reason[160];
 	/* CR0/CR4 the guest believes it has (the read shadows). */
@@ -171,9 +180,14 @@ const char *exit_reason_name(uint32_t reason);
 void cpu_init(void);
 uint64_t hv_tss_base(void);
 
-/* main.c, console.c */
+/* main.c: end the run with a status of the hypervisor's or of the guest's. */
 void hv_exit(unsigned status) __attribute__((noreturn));
+void hv_exit_guest(unsigned guest_status) __attribute__((noreturn));
+
+/* console.c: the hypervisor's lines on COM1 and COM2, the guest's on COM1. */
+void console_init(void);
 void console_putc_raw(char c);
+void console_flush(void);
 
 /*
  * The three tiers of failure: ASSERT() for the hypervisor's own

@@ -4,7 +4,8 @@
  *   COM1 -> CPU tables -> Multiboot info and options -> VMX capabilities
  *   -> memory: the hypervisor's pages, then the guest's RAM -> the guest
  *   image and its Multiboot info -> EPT -> VMXON, VMCS -> run -> statistics
- *   -> the machine ends with the guest's status
+ *   -> the machine ends with the guest's status, or the hypervisor's
+ *   (hv.h, enum hv_status), and a last line that says whose
  *
  * Memory: the largest free stretch of RAM below 4 GiB (free of this image,
  * the Multiboot modules and the first MiB) holds first the hypervisor's
@@ -42,9 +43,41 @@ static struct ept ept;
 
 static uint64_t pool_next, pool_end;
 
+static const char *hv_status_name(unsigned status)
+{
+	switch (status) {
+	case HV_STATUS_GUEST_FAULT: return "guest stopped";
+	case HV_STATUS_ENTRY_FAILED: return "VM entry failed";
+	case HV_STATUS_REFUSED: return "refused";
+	case HV_STATUS_BAD_BOOT: return "bad boot";
+	case HV_STATUS_PANIC: return "panic";
+	}
+	return "?";
+}
+
+/*
+ * The last line of every run, on both channels (console.c), then the
+ * machine's end (shared/lib/machine.c): tools/run passes a hosted run only
+ * when COM2 ends with "exit: status=0 (the guest's)".
+ */
 void hv_exit(unsigned status)
 {
-	machine_exit(status);
+	kprintf("exit: status=%u (hypervisor: %s)\n", status, hv_status_name(status));
+	console_flush();
+	machine_stop(status);
+}
+
+void hv_exit_guest(unsigned guest_status)
+{
+	if (guest_status <= HV_GUEST_STATUS_MAX) {
+		kprintf("exit: status=%u (the guest's)\n", guest_status);
+		console_flush();
+		machine_stop(guest_status);
+	}
+	kprintf("exit: status=%u (the guest's %u: above %u, it cannot pass unchanged)\n",
+		HV_STATUS_GUEST_HIGH, guest_status, HV_GUEST_STATUS_MAX);
+	console_flush();
+	machine_stop(HV_STATUS_GUEST_HIGH);
 }
 
 static void fail_boot(unsigned status, const char *what, const char *err)
@@ -236,7 +269,7 @@ void kmain(uint32_t magic, uint32_t info_addr)
 	uint32_t entry, info_gpa;
 	char err[160];
 
-	uart_init();
+	console_init();
 	cpu_init();
 	kprintf("hv: minimal VMX hypervisor\n");
 	if (multiboot_parse(magic, info_addr, phys, 0, &hv_boot, err, sizeof(err)))
@@ -290,5 +323,7 @@ void kmain(uint32_t magic, uint32_t info_addr)
 	}
 	kprintf("hv: %s\n", vcpu.stop_reason);
 	stats_print();
+	if (vcpu.guest_status)
+		hv_exit_guest(vcpu.status);
 	hv_exit(vcpu.status);
 }

@@ -61,6 +61,7 @@ void guest_exit_request(struct vcpu *v, unsigned status, const char *how)
 	snprintf(v->stop_reason, sizeof(v->stop_reason), "guest ended with status %u (%s)",
 		 status, how);
 	v->stopped = 1;
+	v->guest_status = 1;
 	v->status = status;
 }
 
