@@ -22,23 +22,23 @@ done
 for emu in tcg bochs; do
 	boot_test "$emu-hosted-guest-cmdline-too-long" fail \
 		"^hv: error: bad Multiboot information: module 0 command line is too long: $(cmdline_len build/guest.elf) bytes, at most 511$" \
-		'!^guest:' '^exit: status=13$' -- --emu $emu hosted "$cmdline_long"
+		'!^guest:' '^exit: status=123 \(hypervisor: bad boot\)$' -- --emu $emu hosted "$cmdline_long"
 done
 boot_test bochs-hosted-hv-cmdline-too-long fail \
 	"^hv: error: bad Multiboot information: the command line is too long: $(cmdline_len build/hv.elf) bytes, at most 511$" \
-	'!^guest:' '^exit: status=13$' -- --emu bochs --hv-args "$cmdline_long" hosted
+	'!^guest:' '^exit: status=123 \(hypervisor: bad boot\)$' -- --emu bochs --hv-args "$cmdline_long" hosted
 
 # ---- numbers past their limit, sizes against their rule ----
 boot_test bochs-hosted-mem-overflow fail \
 	"^hv: error: bad option: mem= takes at most 18446744073709551615, got '18446744073776660480'$" \
-	'!^hv: guest: RAM' '^exit: status=13$' \
+	'!^hv: guest: RAM' '^exit: status=123 \(hypervisor: bad boot\)$' \
 	-- --emu bochs --hv-args mem=18446744073776660480 hosted
 boot_test bochs-hosted-mem-not-2m fail \
 	"^hv: error: bad option: mem= takes a whole multiple of 2M \(2097152 bytes\), got '3M'$" \
-	'!^hv: guest: RAM' '^exit: status=13$' -- --emu bochs --hv-args mem=3M hosted
+	'!^hv: guest: RAM' '^exit: status=123 \(hypervisor: bad boot\)$' -- --emu bochs --hv-args mem=3M hosted
 boot_test bochs-hosted-abi-overflow fail \
 	"^hv: error: bad option: abi= takes MAJOR.MINOR, each at most 65535, got '4294967297.0'$" \
-	'!^hv: claiming' '^exit: status=13$' -- --emu bochs --hv-args abi=4294967297.0 hosted
+	'!^hv: claiming' '^exit: status=123 \(hypervisor: bad boot\)$' -- --emu bochs --hv-args abi=4294967297.0 hosted
 boot_test tcg-bench-iters-overflow fail \
 	"^cmdline: error: bad option: bench.iters= takes 1..100000000, got '18446744073709551623'$" \
 	'^exit: status=2$' -- --emu tcg native bench=all bench.iters=18446744073709551623

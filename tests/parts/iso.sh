@@ -29,7 +29,10 @@ else
 	boot_test tcg-grub-foreign-kernel pass "^mbprint: cmdline='alpha=1 beta'$" \
 		"^mbprint: loader='GRUB 2\." "$EXIT0" \
 		-- --emu tcg --boot grub --guest build/tests/mbprint.bin native alpha=1 beta
-	boot_test tcg-grub-foreign-hv pass "^mbprint: cmdline='hv=1 word'$" \
+	# (A foreign kernel in the hypervisor's place never writes the
+	# hypervisor's channel, so the run cannot pass: tools/run judges hosted
+	# runs by that channel alone.)
+	boot_test tcg-grub-foreign-hv fail "^mbprint: cmdline='hv=1 word'$" \
 		"^mbprint: mod 0 start=0x[0-9a-f]+ end=0x[0-9a-f]+ cmdline='pv.report alpha=1'$" \
 		"$EXIT0" -- --emu tcg --boot grub --hv build/tests/mbprint.bin \
 		--hv-args 'hv=1 word' hosted pv.report alpha=1
