@@ -35,7 +35,7 @@ GUEST_SRC := guest/main.c guest/console.c guest/cmdline.c guest/mm.c \
              $(SHARED_C) boot/entry64.asm guest/isr.asm
 
 HV_SRC := hv/main.c hv/console.c hv/cpu.c hv/vmx.c hv/vmx_ctl.c hv/vmcs.c hv/ept.c \
-          hv/guest_load.c hv/options.c hv/vmexit.c hv/hypercall.c hv/io.c hv/mmio.c hv/mmio_decode.c hv/msr.c hv/stats.c \
+          hv/guest_load.c hv/options.c hv/vmexit.c hv/hypercall.c hv/io.c hv/mmio.c hv/mmio_decode.c hv/msr.c hv/stats.c hv/watchdog.c \
           $(SHARED_C) boot/entry64.asm hv/vmentry.asm hv/trap.asm
 
 KERNEL_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -nostdlib -nostdinc \

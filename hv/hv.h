@@ -13,6 +13,7 @@
  *   mmio.c       absent MMIO (mmio_decode.c: the moves it understands)
  *   msr.c        the MSR bitmap and RDMSR/WRMSR
  *   stats.c      exit accounting
+ *   watchdog.c   the run's time limit (watchdog=), the first exit's bookkeeping
  *   vmentry.asm  VMLAUNCH, the VM-exit entry point, VMRESUME
  *
  * Environment: hypervisor, root mode, one CPU, interrupts off throughout.
@@ -157,6 +158,16 @@ void io_exit(struct vcpu *v);
 void msr_init(uint8_t *bitmap);
 void msr_read(struct vcpu *v);
 void msr_write(struct vcpu *v);
+
+/* watchdog.c */
+struct hv_options;
+/* vmexit_handler sends an exit to vcpu_exit_slow when its TSC is past this. */
+extern uint64_t vcpu_slow_exit_tsc;
+int watchdog_init(const struct hv_options *o, const struct vmx_caps *c,
+		  const struct vmx_controls *ctl, char *err, size_t errlen);
+void watchdog_arm(void);
+void vcpu_exit_slow(struct vcpu *v);
+void watchdog_timer_exit(struct vcpu *v);
 
 /* stats.c */
 struct hv_stats {

@@ -283,6 +283,8 @@ void kmain(uint32_t magic, uint32_t info_addr)
 
 	if (vmx_probe(&caps) || vmx_controls(&caps, &controls))
 		hv_exit(HV_STATUS_REFUSED);
+	if (watchdog_init(&opts, &caps, &controls, err, sizeof(err)))
+		fail_boot(HV_STATUS_BAD_BOOT, "watchdog", err);
 
 	setup_guest(&entry, &info_gpa);
 	vmxon = pool_page(0);
@@ -311,6 +313,7 @@ void kmain(uint32_t magic, uint32_t info_addr)
 	else if (opts.break_vmcs)
 		vmwrite(HOST_TR_SELECTOR, 0);           /* must not be 0 (27.2.3) */
 	kprintf("hv: entering the guest\n");
+	watchdog_arm();
 
 	switch (vmx_run(&vcpu.regs)) {
 	case 1:

@@ -22,8 +22,6 @@
 #define CR4_OSXSAVE             BIT(18)
 #define RFLAGS_IF               BIT(9)
 
-extern uint64_t boot_tsc;               /* boot/entry64.asm */
-
 typedef void exit_handler_fn(struct vcpu *v);
 
 #define EXIT_REASON(n, name, handler) static exit_handler_fn handler;
@@ -307,9 +305,7 @@ static void handle_external_interrupt(struct vcpu *v)
 
 static void handle_preemption_timer(struct vcpu *v)
 {
-	/* The watchdog tick: the guest ran a whole period without an exit. */
-	(void)v;
-	vmwrite(VMX_PREEMPTION_TIMER_VALUE, HV_PREEMPTION_TICKS);
+	watchdog_timer_exit(v);                 /* watchdog.c */
 }
 
 static void handle_ept_violation(struct vcpu *v)
@@ -408,11 +404,8 @@ int vmexit_handler(struct guest_regs *regs)
 {
 	struct vcpu *v = (struct vcpu *)regs;   /* regs is the vcpu's first member */
 
-	if (!v->launched) {
-		hv_stats.setup_tsc = regs->tsc_entry - boot_tsc;
-		hv_stats.setup_console_tsc = uart_wait_tsc;
-		v->launched = 1;
-	}
+	if (regs->tsc_exit >= vcpu_slow_exit_tsc)       /* the first, or past the watchdog */
+		vcpu_exit_slow(v);
 	vmexit_dispatch(v);
 	stats_count_exit(v);
 	return v->stopped;

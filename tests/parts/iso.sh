@@ -92,7 +92,7 @@ else
 		hosted > /dev/null 2> "$LOGDIR/$name-hv.log.stderr"
 	if ! grep -qxF "guest: cmdline 'tftp://10.0.2.2/guest.elf $HOSTILE'" "$LOGDIR/$name.log"; then
 		bad "$name" "the guest's command line is not the arguments as written: see $LOGDIR/$name.log"
-	elif ! grep -qF "hv: cmdline 'tftp://10.0.2.2/hv.elf $HOSTILE', 1 module(s)" \
+	elif ! grep -qF "hv: cmdline 'tftp://10.0.2.2/hv.elf $HOSTILE watchdog=" \
 		"$LOGDIR/$name-hv.log"; then
 		bad "$name" "the hypervisor's command line is not the arguments as written: see $LOGDIR/$name-hv.log"
 	else
