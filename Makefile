@@ -36,6 +36,7 @@ GUEST_SRC := guest/main.c guest/console.c guest/cmdline.c guest/mm.c \
 
 HV_SRC := hv/main.c hv/console.c hv/cpu.c hv/vmx.c hv/vmx_ctl.c hv/vmcs.c hv/ept.c \
           hv/guest_load.c hv/options.c hv/vmexit.c hv/hypercall.c hv/io.c hv/mmio.c hv/mmio_decode.c hv/msr.c hv/stats.c hv/watchdog.c \
+          hv/halt.c hv/halt_view.c \
           $(SHARED_C) boot/entry64.asm hv/vmentry.asm hv/trap.asm
 
 KERNEL_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -nostdlib -nostdinc \
@@ -145,7 +146,7 @@ HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Iguest -Ihv -Ishared/lib
 HOST_TESTS := $(B)/host/test_pv_patch $(B)/host/test_cmdline $(B)/host/test_multiboot \
 	$(B)/host/test_ept $(B)/host/test_vmx_ctl $(B)/host/test_guest_load \
 	$(B)/host/test_abi $(B)/host/test_bootcmd $(B)/host/test_hv_options \
-	$(B)/host/test_ipxe_script
+	$(B)/host/test_ipxe_script $(B)/host/test_halt
 
 $(B)/host/test_pv_patch: tests/host/test_pv_patch.c guest/pv_patch.c guest/pv_native.c
 $(B)/host/test_cmdline: tests/host/test_cmdline.c guest/cmdline.c shared/lib/bootcmd.c
@@ -157,6 +158,7 @@ $(B)/host/test_ept: tests/host/test_ept.c hv/ept.c hv/ept.h hv/vmx.h
 $(B)/host/test_abi: tests/host/test_abi.c shared/abi/abi.def shared/abi/hv_abi.h \
 	$(B)/gen/hv_abi.inc
 $(B)/host/test_vmx_ctl: tests/host/test_vmx_ctl.c hv/vmx_ctl.c hv/vmx.h
+$(B)/host/test_halt: tests/host/test_halt.c hv/halt.c hv/halt.h
 $(B)/host/test_guest_load: tests/host/test_guest_load.c hv/guest_load.c \
 	shared/lib/multiboot.c hv/guest_load.h
 $(B)/host/test_ipxe_script: tests/host/test_ipxe_script.c tools/ipxe_script.c tools/ipxe_script.h

@@ -13,6 +13,7 @@
  *   mmio.c       absent MMIO (mmio_decode.c: the moves it understands)
  *   msr.c        the MSR bitmap and RDMSR/WRMSR
  *   stats.c      exit accounting
+ *   halt.c       can anything end a HLT? (halt_view.c reads the machine)
  *   watchdog.c   the run's time limit (watchdog=), the first exit's bookkeeping
  *   vmentry.asm  VMLAUNCH, the VM-exit entry point, VMRESUME
  *
@@ -130,6 +131,9 @@ const char *vmx_instruction_error_name(uint32_t e);
 int vmx_run(struct guest_regs *regs);
 /* vmexit.c, called by vmentry.asm after every exit: nonzero ends the run. */
 int vmexit_handler(struct guest_regs *regs);
+
+/* halt_view.c: 1 when nothing can wake the halting guest (it is stopped). */
+int vcpu_halt_stuck(struct vcpu *v);
 
 /* vmexit.c */
 void vmexit_dispatch(struct vcpu *v);

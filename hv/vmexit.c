@@ -169,12 +169,8 @@ static void handle_cpuid(struct vcpu *v)
 /* Halt the guest until its next interrupt; the caller skips the instruction. */
 void vcpu_halt(struct vcpu *v)
 {
-	if (!(vmread(GUEST_RFLAGS) & RFLAGS_IF)) {
-		/* Nothing can wake it: a real CPU would hang here, silently. */
-		guest_kill(v, HV_STATUS_GUEST_FAULT,
-			   "guest halted with interrupts disabled at rip 0x%lx", v->rip);
+	if (vcpu_halt_stuck(v))         /* halt.c: nothing can wake it; stopped */
 		return;
-	}
 	/* 27.3.1.5 / 28.x: entering in the HLT activity state; the guest's
 	 * next interrupt (its local APIC is its own) wakes it. */
 	vmwrite(GUEST_ACTIVITY_STATE, ACTIVITY_HLT);
