@@ -62,7 +62,9 @@ HV_OBJS     := $(call objs,hv,$(HV_SRC))
 
 IMAGES := $(B)/guest.elf $(B)/guest-direct.elf $(B)/hv.elf
 BOOT   := $(B)/boot/bochs_boot.bin
-TESTIMAGES := $(B)/tests/mbprint.bin $(B)/tests/mbprint-hang.bin
+TESTIMAGES := $(B)/tests/mbprint.bin $(B)/tests/mbprint-hang.bin \
+	$(B)/tests/mbprint-at0x8000.bin $(B)/tests/mbprint-at0x10000.bin \
+	$(B)/tests/mbprint-fail14.bin $(B)/tests/mbprint-fail200.bin
 TOOLS  := $(B)/tools/benchtab $(B)/tools/abigen $(B)/tools/report $(B)/tools/ipxe_script
 
 all: $(IMAGES) $(IMAGES:.elf=.asm) $(IMAGES:.elf=.map) $(BOOT) $(TESTIMAGES) $(TOOLS) \
@@ -123,6 +125,14 @@ $(B)/tests/%.bin: tests/%/*.asm
 $(B)/tests/mbprint-hang.bin: tests/mbprint/mbprint.asm
 	@mkdir -p $(@D)
 	$(NASM) -f bin -DHANG -o $@ $<
+# Loaded at address A, below 1 MiB where a real-mode test kernel loads.
+$(B)/tests/mbprint-at%.bin: tests/mbprint/mbprint.asm
+	@mkdir -p $(@D)
+	$(NASM) -f bin -DLOAD_ADDR=$* -o $@ $<
+# Ending with status N: whose status it is must stay clear.
+$(B)/tests/mbprint-fail%.bin: tests/mbprint/mbprint.asm
+	@mkdir -p $(@D)
+	$(NASM) -f bin -DFAIL=$* -o $@ $<
 
 # ---- host tools ----------------------------------------------------------------
 $(B)/tools/%: tools/%.c

@@ -233,12 +233,13 @@ static void setup_guest(uint32_t *entry, uint32_t *info_gpa)
 	 * The guest's line goes on as its loader gave it, image path or not:
 	 * only the guest knows its own options without '=' (bootcmd.h).
 	 */
-	if (mb_build_info(&guest_mem, img->cmdline, mods,
-			  hv_boot.nr_modules - 1, im.load_end, info_gpa, err, sizeof(err)))
+	if (mb_build_info(&guest_mem, img->cmdline, mods, hv_boot.nr_modules - 1,
+			  im.load_start, im.load_end, info_gpa, err, sizeof(err)))
 		fail_boot(HV_STATUS_BAD_BOOT, "cannot build the guest's Multiboot info", err);
 	*entry = im.entry;
-	kprintf("hv: guest: %s image, entry 0x%x, loaded 0x%x-0x%x, %u module(s) handed on\n",
-		im.format, im.entry, im.load_start, im.load_end, hv_boot.nr_modules - 1);
+	kprintf("hv: guest: %s image, entry 0x%x, loaded 0x%x-0x%x, %u module(s) handed on, "
+		"info block at 0x%x\n", im.format, im.entry, im.load_start, im.load_end,
+		hv_boot.nr_modules - 1, *info_gpa);
 	kprintf("hv: guest: RAM %lu MiB at host 0x%lx; hypervisor pool at 0x%lx (%u pages)\n",
 		guest_mem.size >> 20, guest_mem.host_pa, base, HV_POOL_PAGES);
 	kprintf("hv: guest: cmdline '%s'\n", img->cmdline);
