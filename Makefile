@@ -64,6 +64,7 @@ IMAGES := $(B)/guest.elf $(B)/guest-direct.elf $(B)/hv.elf
 BOOT   := $(B)/boot/bochs_boot.bin
 TESTIMAGES := $(B)/tests/mbprint.bin $(B)/tests/mbprint-hang.bin \
 	$(B)/tests/mbprint-at0x8000.bin $(B)/tests/mbprint-at0x10000.bin \
+	$(B)/tests/mbprint-at0x9e000.bin \
 	$(B)/tests/mbprint-fail14.bin $(B)/tests/mbprint-fail200.bin
 TOOLS  := $(B)/tools/benchtab $(B)/tools/abigen $(B)/tools/report $(B)/tools/ipxe_script
 
