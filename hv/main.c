@@ -1,11 +1,12 @@
 /*
  * main.c - the hypervisor's boot sequence and its run loop.
  *
- *   COM1 -> CPU tables -> Multiboot info and options -> VMX capabilities
- *   -> memory: the hypervisor's pages, then the guest's RAM -> the guest
- *   image and its Multiboot info -> EPT -> VMXON, VMCS -> run -> statistics
- *   -> the machine ends with the guest's status, or the hypervisor's
- *   (hv.h, enum hv_status), and a last line that says whose
+ *   COM1 and COM2 -> CPU tables -> Multiboot info and options -> VMX
+ *   capabilities, the watchdog -> memory: the hypervisor's pages, then the
+ *   guest's RAM -> the guest image and its Multiboot info -> EPT -> VMXON,
+ *   VMCS -> run -> statistics -> the machine ends with the guest's status,
+ *   or the hypervisor's (hv.h, enum hv_status), and a last line that says
+ *   whose
  *
  * Memory: the largest free stretch of RAM below 4 GiB (free of this image,
  * the Multiboot modules and the first MiB) holds first the hypervisor's
