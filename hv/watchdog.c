@@ -15,7 +15,8 @@
  *    (vmx.c asks for it) every exit stores what is left there (28.3.4), so
  *    it counts the guest's time alone. At each of its exits the field gets
  *    the ticks left to the deadline again. It catches a guest that never
- *    exits.
+ *    exits. (A CPU without that control restarts the timer from the field
+ *    at every entry: the guest is still stopped, at most a limit late.)
  *  - The deadline test every exit makes on its way in (vmexit_handler:
  *    regs->tsc_exit >= vcpu_slow_exit_tsc). It catches a guest that exits
  *    all the time, whose time goes to root mode, which the timer does not
