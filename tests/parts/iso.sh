@@ -32,7 +32,7 @@ else
 	# (A foreign kernel in the hypervisor's place never writes the
 	# hypervisor's channel, so the run cannot pass: tools/run judges hosted
 	# runs by that channel alone.)
-	boot_test tcg-grub-foreign-hv fail "^mbprint: cmdline='hv=1 word'$" \
+	boot_test tcg-grub-foreign-hv fail "^mbprint: cmdline='hv=1 word watchdog=[0-9]+s'$" \
 		"^mbprint: mod 0 start=0x[0-9a-f]+ end=0x[0-9a-f]+ cmdline='pv.report alpha=1'$" \
 		"$EXIT0" -- --emu tcg --boot grub --hv build/tests/mbprint.bin \
 		--hv-args 'hv=1 word' hosted pv.report alpha=1
