@@ -112,7 +112,8 @@ int vmx_controls(const struct vmx_caps *c, struct vmx_controls *ctl)
 
 	if (vmx_ctl_adjust(c->pin, timer ? PIN_PREEMPTION_TIMER : 0, 0, &ctl->pin, &miss))
 		return refuse_ctl("pin-based", miss);
-	if (vmx_ctl_adjust(c->proc, (c->misc & VMX_MISC_ACTIVITY_HLT) ? CPU_HLT_EXITING : 0,
+	if (vmx_ctl_adjust(c->proc, ((c->misc & VMX_MISC_ACTIVITY_HLT) ? CPU_HLT_EXITING : 0) |
+			   CPU_USE_TSC_OFFSETTING,
 			   CPU_USE_IO_BITMAPS | CPU_USE_MSR_BITMAPS |
 			   CPU_ACTIVATE_SECONDARY_CONTROLS, &ctl->proc, &miss))
 		return refuse_ctl("primary processor-based", miss);
