@@ -519,6 +519,23 @@ static int test_hang_storm(void)
 }
 
 /*
+ * Write the TSC back, for ever, with interrupts off: a watchdog that went
+ * by the machine's TSC would never see its deadline come. First, once, a
+ * write far ahead, and what the guest reads after it.
+ */
+#define MSR_IA32_TSC 0x10
+static int test_hang_tsc(void)
+{
+	wrmsr(MSR_IA32_TSC, 1ul << 40);
+	kprintf("selftest: hang.tsc: wrote 0x%lx to the TSC, it reads 0x%lx; writing 0 for ever\n",
+		1ul << 40, rdtsc());
+	pv_irq_disable();
+	for (;;)
+		wrmsr(MSR_IA32_TSC, 0);
+	return 0;
+}
+
+/*
  * Forge the hypervisor's report on the console, then try to end the run
  * as a success: Bochs's magic breakpoint ends Bochs with status 0. The
  * hypervisor's own channel then lacks its last line, and the run fails.
@@ -562,6 +579,7 @@ static const struct selftest tests[] = {
 	{ "hang.hlt",   test_hang_hlt,   0 },
 	{ "hang.loop",  test_hang_loop,  0 },
 	{ "hang.storm", test_hang_storm, 0 },
+	{ "hang.tsc",   test_hang_tsc,   0 },
 	{ "forge",      test_forge,      0 },
 };
 

@@ -109,10 +109,10 @@ hv_test bochs-hosted-hang-hlt-trapped fail "$STOPPED" "$HLT_STUCK" "$STATS" \
 	'^hv: stats: exit reason=12 name=HLT count=[0-9]+ ' \
 	-- --emu bochs --timeout 30 hosted pv=native tests=hang.hlt
 # cli; jmp $ never exits: the preemption timer ends it, at tools/run's own
-# watchdog (3/4 of --timeout 8, in Bochs's emulated seconds).
+# watchdog (3/4 of --timeout 8, at 5 M instructions a second).
 hv_test bochs-hosted-hang-loop-default-watchdog fail "$STOPPED" \
-	'^hv: cmdline .* watchdog=60000000'\''' \
-	'^hv: guest stopped: watchdog: ran past 60000000 TSC ticks since its first VM entry, at rip 0x[0-9a-f]+ \(running\)$' \
+	'^hv: cmdline .* watchdog=30000000'\''' \
+	'^hv: guest stopped: watchdog: ran past 30000000 TSC ticks since its first VM entry, at rip 0x[0-9a-f]+ \(running\)$' \
 	"$STATS" '^hv: stats: exit reason=52 name=PREEMPTION_TIMER count=1 ' \
 	'com1:^selftest: hang.loop: cli; jmp \$$' \
 	-- --emu bochs --timeout 8 hosted tests=hang.loop
@@ -120,6 +120,13 @@ hv_test bochs-hosted-hang-storm fail "$STOPPED" \
 	'^hv: guest stopped: watchdog: ran past 20000000 TSC ticks since its first VM entry, at rip 0x[0-9a-f]+ \((running|halted)\)$' \
 	"$STATS" 'com1:^selftest: hang.storm: ' \
 	-- --emu bochs --timeout 30 --hv-args watchdog=20000000 hosted tests=hang.storm
+# Writing the TSC back for ever: the guest's own TSC moves (it reads what
+# it wrote), the machine's does not, and the watchdog's deadline comes.
+hv_test bochs-hosted-hang-tsc fail "$STOPPED" \
+	'^hv: guest stopped: watchdog: ran past 20000000 TSC ticks since its first VM entry, at rip 0x[0-9a-f]+ \(running\)$' \
+	"$STATS" '^hv: stats: exit reason=32 name=WRMSR count=[0-9]+ ' \
+	'com1:^selftest: hang.tsc: wrote 0x10000000000 to the TSC, it reads 0x100000[0-9a-f]{5}; writing 0 for ever$' \
+	-- --emu bochs --timeout 30 --hv-args watchdog=20000000 hosted tests=hang.tsc
 # In seconds: the TSC's rate measured against the PIT (Bochs: 10 M a second).
 hv_test bochs-hosted-watchdog-seconds fail "$STOPPED" \
 	'^hv: watchdog: the guest is stopped 1 s \([0-9]+ TSC ticks at [0-9]+ Hz\) after its first VM entry$' \
