@@ -28,7 +28,7 @@ static uint32_t apic_read(unsigned reg)
 {
 	if (apic_base & APIC_BASE_X2APIC)
 		return (uint32_t)rdmsr(MSR_X2APIC_BASE + (reg >> 4));
-	return *(volatile uint32_t *)((apic_base & 0xffffff000ul) + reg);
+	return *(volatile uint32_t *)((apic_base & ~0xffful & ((1ul << 52) - 1)) + reg);
 }
 
 static void halt_view_read(struct halt_view *h)
