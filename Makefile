@@ -39,7 +39,7 @@ GUEST_SRC := guest/main.c guest/console.c guest/cmdline.c guest/mm.c \
 HV_SRC := hv/main.c hv/console.c hv/cpu.c hv/options.c hv/guest_load.c \
           hv/vmx.c hv/vmx_ctl.c hv/vmcs.c hv/ept.c \
           hv/vmexit.c hv/vcpu.c hv/cpuid.c hv/cr.c hv/msr.c hv/io.c hv/mmio.c hv/mmio_decode.c hv/guest_paging.c \
-          hv/hypercall.c hv/stats.c hv/audit.c \
+          hv/hypercall.c hv/stats.c hv/audit.c hv/watchdog.c hv/halt.c hv/halt_view.c \
           $(SHARED_C) boot/entry64.asm hv/vmentry.asm hv/trap.asm
 
 KERNEL_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -nostdlib -nostdinc \
@@ -67,7 +67,10 @@ IMAGES := $(B)/guest.elf $(B)/guest-direct.elf $(B)/hv.elf
 BOOT   := $(B)/boot/bochs_boot.bin
 TESTIMAGES := $(B)/tests/mbprint.bin $(B)/tests/mbprint-hang.bin $(B)/tests/mmiomodes.bin \
 	$(B)/tests/mmiomodes-unknown.bin $(B)/tests/mmiomodes-store.bin \
-	$(B)/tests/mmiomodes-unreadable.bin
+	$(B)/tests/mmiomodes-unreadable.bin \
+	$(B)/tests/mbprint-at0x8000.bin $(B)/tests/mbprint-at0x10000.bin \
+	$(B)/tests/mbprint-at0x9e000.bin \
+	$(B)/tests/mbprint-fail14.bin $(B)/tests/mbprint-fail200.bin
 TOOLS  := $(B)/tools/benchtab $(B)/tools/abigen $(B)/tools/report $(B)/tools/ipxe_script
 
 all: $(IMAGES) $(IMAGES:.elf=.asm) $(IMAGES:.elf=.map) $(BOOT) $(TESTIMAGES) $(TOOLS) \
@@ -134,6 +137,14 @@ $(B)/tests/mbprint-hang.bin: tests/mbprint/mbprint.asm tests/lib/com1.inc
 $(B)/tests/mmiomodes-%.bin: tests/mmiomodes/mmiomodes.asm tests/lib/com1.inc
 	@mkdir -p $(@D)
 	$(TEST_NASM) -DSTOP=$* -o $@ $<
+# Loaded at address A, below 1 MiB where a real-mode test kernel loads.
+$(B)/tests/mbprint-at%.bin: tests/mbprint/mbprint.asm tests/lib/com1.inc
+	@mkdir -p $(@D)
+	$(TEST_NASM) -DLOAD_ADDR=$* -o $@ $<
+# Ending with status N: whose status it is must stay clear.
+$(B)/tests/mbprint-fail%.bin: tests/mbprint/mbprint.asm tests/lib/com1.inc
+	@mkdir -p $(@D)
+	$(TEST_NASM) -DFAIL=$* -o $@ $<
 
 # ---- host tools ----------------------------------------------------------------
 $(B)/tools/%: tools/%.c
@@ -158,7 +169,7 @@ HOST_TESTS := $(B)/host/test_pv_patch $(B)/host/test_cmdline $(B)/host/test_mult
 	$(B)/host/test_ept $(B)/host/test_vmx_ctl $(B)/host/test_guest_load \
 	$(B)/host/test_abi $(B)/host/test_bootcmd $(B)/host/test_hv_options \
 	$(B)/host/test_ipxe_script $(B)/host/test_vcpu_rules \
-	$(B)/host/test_mmio_decode $(B)/host/test_guest_paging
+	$(B)/host/test_mmio_decode $(B)/host/test_guest_paging $(B)/host/test_halt
 
 $(B)/host/test_pv_patch: tests/host/test_pv_patch.c guest/pv_patch.c guest/pv_native.c
 $(B)/host/test_cmdline: tests/host/test_cmdline.c guest/cmdline.c shared/lib/bootcmd.c
@@ -170,6 +181,7 @@ $(B)/host/test_ept: tests/host/test_ept.c hv/ept.c hv/ept.h hv/vmx.h
 $(B)/host/test_abi: tests/host/test_abi.c shared/abi/abi.def shared/abi/hv_abi.h \
 	$(B)/gen/hv_abi.inc
 $(B)/host/test_vmx_ctl: tests/host/test_vmx_ctl.c hv/vmx_ctl.c hv/vmx.h
+$(B)/host/test_halt: tests/host/test_halt.c hv/halt.c hv/halt.h
 $(B)/host/test_guest_load: tests/host/test_guest_load.c hv/guest_load.c \
 	shared/lib/multiboot.c hv/guest_load.h
 # The exit handlers' rules, through a VMCS and CPU stand-in.

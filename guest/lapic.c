@@ -23,7 +23,7 @@ uint32_t lapic_read(unsigned reg)
 	return *(volatile uint32_t *)(APIC_ALIAS_VA + reg);
 }
 
-static void lapic_write(unsigned reg, uint32_t v)
+void lapic_write(unsigned reg, uint32_t v)
 {
 	*(volatile uint32_t *)(APIC_ALIAS_VA + reg) = v;
 }

@@ -23,6 +23,7 @@
 #define LVT_MASKED      (1u << 16)
 #define LVT_PERIODIC    (1u << 17)
 #define TDCR_DIV_16     0x3
+#define TDCR_DIV_1      0xb
 
 /* Initial count of the periodic tick, at bus clock / 16. */
 #define LAPIC_TIMER_COUNT 100000u
@@ -32,6 +33,7 @@ extern volatile uint64_t lapic_ticks;
 /* Returns 0, or -1 (and says why) when there is no usable local APIC. */
 int lapic_init(void);
 uint32_t lapic_read(unsigned reg);
+void lapic_write(unsigned reg, uint32_t v);
 void lapic_timer_tick(void);
 
 #endif

@@ -5,7 +5,10 @@
  * checks an observable effect, so that a wrong template fails here and
  * not somewhere later. "fail" and "fault" are not in "all": they fail on
  * purpose, to prove that a failing run is reported as one; nor is "fuzz",
- * the hypercall fuzzer, for its length.
+ * the hypercall fuzzer, for its length. Nor are the hostile ones, which
+ * never end by themselves ("hang.*"), forge the hypervisor's report
+ * ("forge") or attack its rules (hostile.c): under the hypervisor each
+ * must be stopped, refused or reported by it, never pass wrongly.
  *
  * Environment: guest kernel after mm_init and lapic_init; interrupts off
  * between tests.
@@ -553,6 +556,78 @@ static int test_fault(void)
 	return 0;
 }
 
+/*
+ * Halt with interrupts on but nothing left to raise one: the APIC timer
+ * masked, the 8259s masked. On bare metal this sleeps for ever; the
+ * hypervisor must stop it at once. A tick already pending wakes the
+ * first halt; the next one is for good.
+ */
+static int test_hang_hlt(void)
+{
+	kprintf("selftest: hang.hlt: the APIC timer masked, then halting with interrupts on\n");
+	lapic_write(LAPIC_LVT_TIMER, LVT_MASKED | LVT_PERIODIC | VEC_TIMER);
+	for (;;)
+		pv_safe_halt();
+	return 0;
+}
+
+/* Spin with interrupts off: no exit, ever, but the hypervisor's timer. */
+static int test_hang_loop(void)
+{
+	kprintf("selftest: hang.loop: cli; jmp $\n");
+	asm volatile("cli; 1: jmp 1b" ::: "memory");
+	return 0;
+}
+
+/*
+ * An interrupt storm: the APIC timer at its fastest (count 1, bus clock
+ * divided by 1), interrupts on, and a loop that never ends: the guest does
+ * nothing but take ticks.
+ */
+static int test_hang_storm(void)
+{
+	kprintf("selftest: hang.storm: APIC timer at count 1, every tick taken\n");
+	lapic_write(LAPIC_TDCR, TDCR_DIV_1);
+	lapic_write(LAPIC_LVT_TIMER, LVT_PERIODIC | VEC_TIMER);
+	lapic_write(LAPIC_TMICT, 1);
+	asm volatile("sti; 1: pause; jmp 1b" ::: "memory");
+	return 0;
+}
+
+/*
+ * Write the TSC back, for ever, with interrupts off: a watchdog that went
+ * by the machine's TSC would never see its deadline come. First, once, a
+ * write far ahead, and what the guest reads after it.
+ */
+#define MSR_IA32_TSC 0x10
+static int test_hang_tsc(void)
+{
+	wrmsr(MSR_IA32_TSC, 1ul << 40);
+	kprintf("selftest: hang.tsc: wrote 0x%lx to the TSC, it reads 0x%lx; writing 0 for ever\n",
+		1ul << 40, rdtsc());
+	pv_irq_disable();
+	for (;;)
+		wrmsr(MSR_IA32_TSC, 0);
+	return 0;
+}
+
+/*
+ * Forge the hypervisor's report on the console, then try to end the run
+ * as a success: Bochs's magic breakpoint ends Bochs with status 0. The
+ * hypervisor's own channel then lacks its last line, and the run fails.
+ * Where the breakpoint does nothing, the test fails by itself.
+ */
+static int test_forge(void)
+{
+	kprintf("hv: guest ended with status 0 (isa-debug-exit port 0xf4)\n");
+	kprintf("hv: stats: exits=1\n");
+	kprintf("exit: status=0 (the guest's)\n");
+	kprintf("exit: status=0\n");
+	asm volatile("xchg %%bx, %%bx" ::: "memory");
+	CHECK(0, "the forged report and the magic breakpoint did not end the run");
+	return 0;
+}
+
 struct selftest {
 	const char *name;
 	int (*fn)(void);
@@ -586,6 +661,11 @@ static const struct selftest tests[] = {
 	{ "hostile.rf",   test_hostile_fault_rf, 0 },
 	{ "hostile.ring1", test_hostile_ring1,   0 },
 	{ "hostile.idt",  test_hostile_idt_mmio, 0 },
+	{ "hang.hlt",   test_hang_hlt,   0 },
+	{ "hang.loop",  test_hang_loop,  0 },
+	{ "hang.storm", test_hang_storm, 0 },
+	{ "hang.tsc",   test_hang_tsc,   0 },
+	{ "forge",      test_forge,      0 },
 };
 
 int selftest_check(const char *list, char *err, size_t errlen)

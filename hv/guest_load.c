@@ -35,10 +35,23 @@ static uint32_t rd32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v;
 static uint16_t rd16(const uint8_t *p) { uint16_t v; memcpy(&v, p, 2); return v; }
 static uint64_t rd64(const uint8_t *p) { uint64_t v; memcpy(&v, p, 8); return v; }
 
-/* Is [gpa, gpa+len) inside guest RAM above the info block area? */
-static int fits(const struct guest_mem *gm, uint64_t gpa, uint64_t len)
+/*
+ * Is [gpa, gpa+len) RAM by the guest's memory map (guest_load.h)? If not,
+ * err says why, after what ("kernel at ...").
+ */
+static int in_ram(const struct guest_mem *gm, uint64_t gpa, uint64_t len,
+		  const char *what, char *err, size_t errlen)
 {
-	return gpa >= GUEST_HIGH_START && gpa + len >= gpa && gpa + len <= gm->size;
+	uint64_t end = gpa + len;
+
+	if (end < gpa || end > gm->size)
+		return ERR("%s at 0x%lx-0x%lx is not in guest RAM: it ends past RAM's end 0x%lx",
+			   what, (unsigned long)gpa, (unsigned long)end, (unsigned long)gm->size);
+	if (gpa < GUEST_HIGH_START && end > GUEST_LOW_END && len)
+		return ERR("%s at 0x%lx-0x%lx is not in guest RAM: it overlaps the reserved "
+			   "[0x%x, 0x%x) of the memory map", what, (unsigned long)gpa,
+			   (unsigned long)end, GUEST_LOW_END, GUEST_HIGH_START);
+	return 0;
 }
 
 static int find_header(const uint8_t *img, uint64_t len, struct mb_header *h,
@@ -78,9 +91,8 @@ static int load_kludge(const uint8_t *img, uint64_t len, const struct mb_header 
 	bss_end = h->bss_end_addr ? h->bss_end_addr : end;
 	if (bss_end < end)
 		return ERR("bss_end_addr 0x%lx below load_end_addr 0x%lx", bss_end, end);
-	if (!fits(gm, h->load_addr, bss_end - h->load_addr))
-		return ERR("kernel at 0x%x-0x%lx does not fit guest RAM [0x%x, 0x%lx)",
-			   h->load_addr, bss_end, GUEST_HIGH_START, gm->size);
+	if (in_ram(gm, h->load_addr, bss_end - h->load_addr, "kernel", err, errlen))
+		return -1;
 	if (h->entry_addr < h->load_addr || h->entry_addr >= end)
 		return ERR("entry_addr 0x%x outside the loaded image", h->entry_addr);
 	copy = end - h->load_addr;
@@ -131,9 +143,8 @@ static int load_elf(const uint8_t *img, uint64_t len, const struct guest_mem *gm
 		memsz = is64 ? rd64(ph + 40) : rd32(ph + 20);
 		if (filesz > memsz || off > len || filesz > len - off)
 			return ERR("ELF segment %u lies outside the image", i);
-		if (!fits(gm, paddr, memsz))
-			return ERR("ELF segment %u at 0x%lx+0x%lx does not fit guest RAM",
-				   i, paddr, memsz);
+		if (in_ram(gm, paddr, memsz, "ELF segment", err, errlen))
+			return -1;
 		memcpy(gm->base + paddr, img + off, filesz);
 		memset(gm->base + paddr + filesz, 0, memsz - filesz);
 		if (paddr < lo)
@@ -178,14 +189,14 @@ int mb_load_image(const uint8_t *img, uint64_t len, const struct guest_mem *gm,
 /* Bump allocator over the info area, for the block and its strings. */
 struct info_area {
 	const struct guest_mem *gm;
-	uint32_t next;
+	uint32_t next, end;
 };
 
 static uint32_t area_alloc(struct info_area *a, uint32_t len, uint32_t align)
 {
 	uint32_t at = (a->next + align - 1) & ~(align - 1);
 
-	if (at + len > MB_INFO_AREA_END)
+	if (at < a->next || at > a->end || len > a->end - at)
 		return 0;
 	a->next = at + len;
 	return at;
@@ -200,18 +211,38 @@ static uint32_t area_string(struct info_area *a, const char *s)
 	return at;
 }
 
+/*
+ * Where the info area goes: at MB_INFO_GPA unless the kernel lies there,
+ * else on the first page after the kernel, in low memory both ways.
+ */
+static int info_area_place(uint32_t image_start, uint32_t image_end, uint32_t *at,
+			   char *err, size_t errlen)
+{
+	uint32_t a = MB_INFO_GPA;
+
+	if (image_start < a + MB_INFO_AREA_SIZE && image_end > a)
+		a = (image_end + 0xfffu) & ~0xfffu;
+	if (a < MB_INFO_GPA || a > GUEST_LOW_END - MB_INFO_AREA_SIZE)
+		return ERR("no room for the Multiboot info block (%u KiB) in low memory "
+			   "[0x%x, 0x%x) beside the kernel at 0x%x-0x%x", MB_INFO_AREA_SIZE >> 10,
+			   MB_INFO_GPA, GUEST_LOW_END, image_start, image_end);
+	*at = a;
+	return 0;
+}
+
 int mb_build_info(const struct guest_mem *gm, const char *cmdline,
 		  const struct mb_module_src *mods, unsigned nmods,
-		  uint32_t image_end, uint32_t *info_gpa, char *err, size_t errlen)
+		  uint32_t image_start, uint32_t image_end, uint32_t *info_gpa,
+		  char *err, size_t errlen)
 {
-	struct info_area a = { gm, MB_INFO_GPA };
+	struct info_area a = { gm, 0, 0 };
 	struct mb_info *mi;
 	struct mb_mmap_entry map[3] = {
 		{ 20, 0, GUEST_LOW_END, MB_MEM_AVAILABLE },
 		{ 20, GUEST_LOW_END, GUEST_HIGH_START - GUEST_LOW_END, 2 },
 		{ 20, GUEST_HIGH_START, gm->size - GUEST_HIGH_START, MB_MEM_AVAILABLE },
 	};
-	uint32_t at, top = (uint32_t)gm->size, map_at, mods_at = 0;
+	uint32_t at, top = (uint32_t)gm->size, map_at, mods_at = 0, floor;
 	unsigned i;
 
 	if (gm->size <= GUEST_HIGH_START || gm->size > 0xffffffffu)
@@ -219,6 +250,11 @@ int mb_build_info(const struct guest_mem *gm, const char *cmdline,
 			   (unsigned long)gm->size);
 	if (nmods > GUEST_MAX_MODULES)
 		return ERR("%u modules for the guest, at most %u", nmods, GUEST_MAX_MODULES);
+	if (info_area_place(image_start, image_end, &a.next, err, errlen))
+		return -1;
+	a.end = a.next + MB_INFO_AREA_SIZE;
+	/* Modules: high RAM, above the kernel (which may lie below 1 MiB). */
+	floor = image_end > GUEST_HIGH_START ? image_end : GUEST_HIGH_START;
 	at = area_alloc(&a, sizeof(*mi), 8);
 	mi = (struct mb_info *)(gm->base + at);
 	memset(mi, 0, sizeof(*mi));
@@ -243,11 +279,11 @@ int mb_build_info(const struct guest_mem *gm, const char *cmdline,
 		struct mb_module m;
 		uint64_t len = mods[i].len;
 
-		if (len > top || (top - len) < image_end)
+		if (len > top || (top - len) < floor)
 			return ERR("module %u (%lu bytes) does not fit guest RAM above the kernel",
 				   i + 1, (unsigned long)len);
 		top = (uint32_t)((top - len) & ~0xfffu);        /* page aligned */
-		if (top < image_end)
+		if (top < floor)
 			return ERR("module %u does not fit guest RAM above the kernel", i + 1);
 		memcpy(gm->base + top, mods[i].data, len);
 		m.mod_start = top;

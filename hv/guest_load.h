@@ -10,9 +10,15 @@
  * physical addresses).
  *
  * Guest-physical layout (what the guest's memory map says):
- *   [0, 0x9f000)           available; the info block at MB_INFO_GPA
+ *   [0, 0x9f000)           available
  *   [0x9f000, 0x100000)    reserved (the legacy hole)
- *   [0x100000, size)       available; the kernel, then modules at the top
+ *   [0x100000, size)       available; modules at the top
+ * The kernel loads wherever its header or program headers say, as on bare
+ * metal, as long as that is RAM by the map: below 1 MiB too (a real-mode
+ * test kernel at 0x8000), never across the hole or past the end. The info
+ * block and its strings take MB_INFO_AREA_SIZE bytes of low memory: at
+ * MB_INFO_GPA, or right after a kernel that lies there. Modules go at the
+ * top of RAM, above 1 MiB and above the kernel.
  *
  * Environment: hypervisor at boot; pure logic, also in the host tests.
  */
@@ -25,8 +31,11 @@
 
 struct guest_mem;
 
-#define MB_INFO_GPA             0x1000u
-#define MB_INFO_AREA_END        0x9f000u
+#define MB_INFO_GPA             0x1000u         /* where it goes when it can */
+/* The block, the map, a 512-byte command line, 16 module entries and
+ * their 512-byte lines (9.2 KiB), with room to spare. */
+#define MB_INFO_AREA_SIZE       0x4000u
+#define MB_INFO_AREA_END        (MB_INFO_GPA + MB_INFO_AREA_SIZE)
 #define GUEST_LOW_END           0x9f000u
 #define GUEST_HIGH_START        0x100000u
 #define GUEST_MAX_MODULES       16
@@ -50,11 +59,13 @@ int mb_load_image(const uint8_t *img, uint64_t len, const struct guest_mem *gm,
 
 /*
  * Write the info block (with cmdline, the memory map, the loader name and
- * the modules, which are copied to the top of guest RAM above image_end).
+ * the modules, which are copied to the top of guest RAM above the kernel
+ * at [image_start, image_end) and above 1 MiB), beside the kernel.
  * Returns 0 and the block's guest-physical address, or -1 and err.
  */
 int mb_build_info(const struct guest_mem *gm, const char *cmdline,
 		  const struct mb_module_src *mods, unsigned nmods,
-		  uint32_t image_end, uint32_t *info_gpa, char *err, size_t errlen);
+		  uint32_t image_start, uint32_t image_end, uint32_t *info_gpa,
+		  char *err, size_t errlen);
 
 #endif

@@ -18,6 +18,8 @@
  *   msr.c        the MSR policy (deny by default) and RDMSR/WRMSR
  *   stats.c      exit accounting
  *   audit.c      root mode's registers, at boot and after the run
+ *   halt.c       can anything end a HLT? (halt_view.c reads the machine)
+ *   watchdog.c   the run's time limit (watchdog=)
  *   vmentry.asm  VMLAUNCH, the VM-exit entry point, VMRESUME
  *
  * Environment: hypervisor, root mode, one CPU, interrupts off throughout.
@@ -87,15 +89,23 @@
 #define HV_VPID                 1       /* the guest's VPID */
 
 /*
- * How a run ends when the hypervisor ends it (the guest's own status
- * otherwise). None is 0: only a guest that said 0 makes a run succeed.
+ * The machine's status at the end of a run, and whose it is. QEMU's
+ * isa-debug-exit ends QEMU with (status << 1) | 1, so 0-127 reach a
+ * script. The guest's own status (the byte it wrote to port 0xf4) passes
+ * unchanged when it is 0-HV_GUEST_STATUS_MAX; a larger one becomes
+ * HV_STATUS_GUEST_HIGH; the hypervisor's own are 120 and up, which no
+ * guest status can become. None of the hypervisor's is 0: only a guest
+ * that said 0 makes a run succeed. The final line says whose it is
+ * (main.c: "exit: status=N (the guest's)", "(hypervisor: WHAT)").
  */
 enum hv_status {
-	HV_STATUS_GUEST_FAULT = 10,     /* guest stopped: EPT violation, ... */
-	HV_STATUS_ENTRY_FAILED = 11,    /* VMLAUNCH/VMRESUME failed */
-	HV_STATUS_REFUSED = 12,         /* no VMX, EPT, unrestricted guest */
-	HV_STATUS_BAD_BOOT = 13,        /* no guest module, bad image, ... */
-	HV_STATUS_PANIC = 14,           /* a fault in the hypervisor itself */
+	HV_GUEST_STATUS_MAX = 99,       /* guest statuses 0-99 pass unchanged */
+	HV_STATUS_GUEST_HIGH = 100,     /* the guest said 100-255 */
+	HV_STATUS_GUEST_FAULT = 120,    /* guest stopped: EPT violation, watchdog, ... */
+	HV_STATUS_ENTRY_FAILED = 121,   /* VMLAUNCH/VMRESUME failed */
+	HV_STATUS_REFUSED = 122,        /* no VMX, EPT, unrestricted guest */
+	HV_STATUS_BAD_BOOT = 123,       /* no guest module, bad image, ... */
+	HV_STATUS_PANIC = 124,          /* a fault in the hypervisor itself */
 };
 
 /* Preemption-timer period, in timer ticks (TSC >> IA32_VMX_MISC[4:0]). */
@@ -153,6 +163,7 @@ struct vcpu {
 	int launched;
 	/* The end of the run: first reason kept (guest_kill). */
 	int stopped;
+	int guest_status;               /* status is the guest's own (0-255) */
 	unsigned status;
 	char stop_reason[160];
 	/* CR0/CR4 the guest believes it has (the read shadows). */
@@ -210,6 +221,9 @@ const char *vmx_instruction_error_name(uint32_t e);
 int vmx_run(struct guest_regs *regs);
 /* vmexit.c, called by vmentry.asm after every exit: nonzero ends the run. */
 int vmexit_handler(struct guest_regs *regs);
+
+/* halt_view.c: 1 when nothing can wake the halting guest (it is stopped). */
+int vcpu_halt_stuck(struct vcpu *v);
 
 /* vmexit.c */
 void vmexit_dispatch(struct vcpu *v);
@@ -316,6 +330,16 @@ void msr_read_exit(struct vcpu *v);
 void msr_write_exit(struct vcpu *v);
 uint64_t msr_guest_value(const struct vcpu *v, uint32_t msr);
 
+/* watchdog.c */
+struct hv_options;
+/* vmexit_handler calls watchdog_expired when an exit's TSC is past this. */
+extern uint64_t watchdog_deadline_tsc;
+int watchdog_init(const struct hv_options *o, const struct vmx_caps *c,
+		  const struct vmx_controls *ctl, char *err, size_t errlen);
+void watchdog_arm(void);
+void watchdog_expired(struct vcpu *v);
+void watchdog_timer_exit(struct vcpu *v);
+
 /* stats.c */
 struct hv_stats {
 	uint64_t by_reason[EXIT_REASON_MAX];
@@ -329,10 +353,10 @@ struct hv_stats {
 extern struct hv_stats hv_stats;
 
 /* Count the exit just handled and its root-mode TSC (inline: every exit
- * pays for it). */
-static inline void stats_count_exit(struct vcpu *v)
+ * pays for it); returns the TSC it read. */
+static inline uint64_t stats_count_exit(struct vcpu *v)
 {
-	uint64_t spent = rdtsc() - v->regs.tsc_exit;
+	uint64_t now = rdtsc(), spent = now - v->regs.tsc_exit;
 	const unsigned last = sizeof(hv_stats.hypercalls) / sizeof(hv_stats.hypercalls[0]) - 1;
 
 	if (v->exit_reason < EXIT_REASON_MAX) {
@@ -345,6 +369,7 @@ static inline void stats_count_exit(struct vcpu *v)
 		hv_stats.hypercalls[slot]++;
 		hv_stats.hypercall_tsc[slot] += spent;
 	}
+	return now;
 }
 void stats_count_port(uint16_t port);
 uint64_t stats_port_count(uint16_t port);
@@ -361,9 +386,14 @@ void cpu_init(void);
 uint64_t cpu_xsave_init(uint64_t *allowed);
 uint64_t hv_tss_base(void);
 
-/* main.c, console.c */
+/* main.c: end the run with a status of the hypervisor's or of the guest's. */
 void hv_exit(unsigned status) __attribute__((noreturn));
+void hv_exit_guest(unsigned guest_status) __attribute__((noreturn));
+
+/* console.c: the hypervisor's lines on COM1 and COM2, the guest's on COM1. */
+void console_init(void);
 void console_putc_raw(char c);
+void console_flush(void);
 
 /*
  * The three tiers of failure: ASSERT() for the hypervisor's own

@@ -8,7 +8,9 @@
  *   0x80         the POST port (I/O delay): writes ignored
  *   0xf4         isa-debug-exit: the guest's status; its run ends here
  *   0x8900       Bochs shutdown: "Shutdown" ends the guest's run, failed
- *   others       absent hardware: reads return all ones, writes vanish
+ *   others       absent hardware: reads return all ones, writes vanish;
+ *                among them COM2 (0x2f8-0x2ff), the hypervisor's own
+ *                channel (console.c), which no guest byte may reach
  *
  * Exit qualification for I/O instructions: SDM vol. 3C, 28.2.1, table 28-5.
  * Environment: hypervisor, root mode.

@@ -1,10 +1,12 @@
 /*
  * main.c - the hypervisor's boot sequence and its run loop.
  *
- *   COM1 -> CPU tables -> Multiboot info and options -> VMX capabilities
- *   -> memory: the hypervisor's pages, then the guest's RAM -> the guest
- *   image and its Multiboot info -> EPT -> VMXON, VMCS -> run -> statistics
- *   -> the machine ends with the guest's status
+ *   COM1 and COM2 -> CPU tables -> Multiboot info and options -> VMX
+ *   capabilities, the watchdog -> memory: the hypervisor's pages, then the
+ *   guest's RAM -> the guest image and its Multiboot info -> EPT -> VMXON,
+ *   VMCS -> run -> statistics -> the machine ends with the guest's status,
+ *   or the hypervisor's (hv.h, enum hv_status), and a last line that says
+ *   whose
  *
  * Memory: the largest free stretch of RAM below 4 GiB (free of this image,
  * the Multiboot modules and the first MiB) holds first the hypervisor's
@@ -43,9 +45,41 @@ static struct ept ept;
 
 static uint64_t pool_next, pool_end;
 
+static const char *hv_status_name(unsigned status)
+{
+	switch (status) {
+	case HV_STATUS_GUEST_FAULT: return "guest stopped";
+	case HV_STATUS_ENTRY_FAILED: return "VM entry failed";
+	case HV_STATUS_REFUSED: return "refused";
+	case HV_STATUS_BAD_BOOT: return "bad boot";
+	case HV_STATUS_PANIC: return "panic";
+	}
+	return "?";
+}
+
+/*
+ * The last line of every run, on both channels (console.c), then the
+ * machine's end (shared/lib/machine.c): tools/run passes a hosted run only
+ * when COM2 ends with "exit: status=0 (the guest's)".
+ */
 void hv_exit(unsigned status)
 {
-	machine_exit(status);
+	kprintf("exit: status=%u (hypervisor: %s)\n", status, hv_status_name(status));
+	console_flush();
+	machine_stop(status);
+}
+
+void hv_exit_guest(unsigned guest_status)
+{
+	if (guest_status <= HV_GUEST_STATUS_MAX) {
+		kprintf("exit: status=%u (the guest's)\n", guest_status);
+		console_flush();
+		machine_stop(guest_status);
+	}
+	kprintf("exit: status=%u (the guest's %u: above %u, it cannot pass unchanged)\n",
+		HV_STATUS_GUEST_HIGH, guest_status, HV_GUEST_STATUS_MAX);
+	console_flush();
+	machine_stop(HV_STATUS_GUEST_HIGH);
 }
 
 static void fail_boot(unsigned status, const char *what, const char *err)
@@ -201,12 +235,13 @@ static void setup_guest(uint32_t *entry, uint32_t *info_gpa)
 	 * The guest's line goes on as its loader gave it, image path or not:
 	 * only the guest knows its own options without '=' (bootcmd.h).
 	 */
-	if (mb_build_info(&guest_mem, img->cmdline, mods,
-			  hv_boot.nr_modules - 1, im.load_end, info_gpa, err, sizeof(err)))
+	if (mb_build_info(&guest_mem, img->cmdline, mods, hv_boot.nr_modules - 1,
+			  im.load_start, im.load_end, info_gpa, err, sizeof(err)))
 		fail_boot(HV_STATUS_BAD_BOOT, "cannot build the guest's Multiboot info", err);
 	*entry = im.entry;
-	kprintf("hv: guest: %s image, entry 0x%x, loaded 0x%x-0x%x, %u module(s) handed on\n",
-		im.format, im.entry, im.load_start, im.load_end, hv_boot.nr_modules - 1);
+	kprintf("hv: guest: %s image, entry 0x%x, loaded 0x%x-0x%x, %u module(s) handed on, "
+		"info block at 0x%x\n", im.format, im.entry, im.load_start, im.load_end,
+		hv_boot.nr_modules - 1, *info_gpa);
 	kprintf("hv: guest: RAM %lu MiB at host 0x%lx; hypervisor pool at 0x%lx (%u pages)\n",
 		guest_mem.size >> 20, guest_mem.host_pa, base, HV_POOL_PAGES);
 	kprintf("hv: guest: cmdline '%s'\n", img->cmdline);
@@ -237,7 +272,7 @@ void kmain(uint32_t magic, uint32_t info_addr)
 	uint32_t entry, info_gpa;
 	char err[160];
 
-	uart_init();
+	console_init();
 	cpu_init();
 	kprintf("hv: minimal VMX hypervisor\n");
 	if (multiboot_parse(magic, info_addr, phys, 0, &hv_boot, err, sizeof(err)))
@@ -251,6 +286,8 @@ void kmain(uint32_t magic, uint32_t info_addr)
 
 	if (vmx_probe(&caps) || vmx_controls(&caps, &controls))
 		hv_exit(HV_STATUS_REFUSED);
+	if (watchdog_init(&opts, &caps, &controls, err, sizeof(err)))
+		fail_boot(HV_STATUS_BAD_BOOT, "watchdog", err);
 
 	setup_guest(&entry, &info_gpa);
 	vmxon = pool_page(0);
@@ -284,6 +321,7 @@ void kmain(uint32_t magic, uint32_t info_addr)
 	hv_stats.setup_tsc = rdtsc() - boot_tsc;
 	hv_stats.setup_console_tsc = uart_wait_tsc;
 	audit_snapshot();
+	watchdog_arm();
 
 	switch (vmx_run(&vcpu.regs)) {
 	case 1:
@@ -297,8 +335,12 @@ void kmain(uint32_t magic, uint32_t info_addr)
 	kprintf("hv: %s\n", vcpu.stop_reason);
 	/* A guest value left in root mode is the hypervisor's own failure,
 	 * whatever the guest said. */
-	if (audit_check())
+	if (audit_check()) {
 		vcpu.status = HV_STATUS_PANIC;
+		vcpu.guest_status = 0;
+	}
 	stats_print();
+	if (vcpu.guest_status)
+		hv_exit_guest(vcpu.status);
 	hv_exit(vcpu.status);
 }

@@ -163,12 +163,19 @@ int mtrr_write_valid(uint32_t msr, uint64_t val, unsigned maxphyaddr)
 
 static int emu_tsc(struct vcpu *v, uint32_t msr, int write, uint64_t *val)
 {
-	(void)v;
+	uint64_t offset = *val - rdtsc();
+
 	(void)msr;
 	(void)write;
-	/* Reads pass (RDMSR returns TSC + TSC_OFFSET, 26.3); a write sets the
-	 * offset so that the guest's TSC reads val from now on. */
-	vmcs_write(TSC_OFFSET, *val - rdtsc());
+	/*
+	 * Reads pass (RDMSR returns TSC + TSC_OFFSET, 26.3); a write sets the
+	 * offset so that the guest's TSC reads val from now on, and moves
+	 * IA32_TSC_ADJUST by as much, as on hardware (vol. 3B, 17.17.3). The
+	 * machine's TSC, which the watchdog and the statistics read, never
+	 * moves.
+	 */
+	v->vmsr.tsc_adjust += offset - vmread(TSC_OFFSET);
+	vmcs_write(TSC_OFFSET, offset);
 	return 0;
 }
 

@@ -12,7 +12,8 @@
 #define ERR(...) (snprintf(err, errlen, __VA_ARGS__), -1)
 
 #define OPT_ABI_PART_MAX 0xffffu
-#define OPT_LIST "(options: mem=N[K|M|G] abi=MAJOR.MINOR break=guest-state|host-state)"
+#define OPT_LIST "(options: mem=N[K|M|G] abi=MAJOR.MINOR break=guest-state|host-state " \
+	"watchdog=N|Ns)"
 
 /* The suffix of mem=N[K|M|G], as the number's unit. */
 static int opt_mem_unit(const char *s, const char **name, unsigned *shift)
@@ -90,6 +91,30 @@ static int opt_break(const char *val, struct hv_options *o, char *err, size_t er
 	return 0;
 }
 
+/* watchdog=N (TSC ticks) or watchdog=Ns (seconds). */
+static int opt_watchdog(const char *val, struct hv_options *o, char *err, size_t errlen)
+{
+	const char *end;
+	uint64_t v = 0;
+	int r, seconds;
+
+	r = bootcmd_number(val, UINT64_MAX, &v, &end);
+	seconds = r != BOOTCMD_NOT_A_NUMBER && *end == 's' && !end[1];
+	if (r == BOOTCMD_NOT_A_NUMBER || (*end && !seconds))
+		return ERR("watchdog= takes N (TSC ticks) or Ns (seconds), got '%s'", val);
+	if (seconds && (r == BOOTCMD_TOO_LARGE || v > HV_OPT_WATCHDOG_SECONDS_MAX))
+		return ERR("watchdog= takes at most %us, got '%s'",
+			   HV_OPT_WATCHDOG_SECONDS_MAX, val);
+	if (r == BOOTCMD_TOO_LARGE)
+		return ERR("watchdog= takes at most %llu, got '%s'",
+			   (unsigned long long)UINT64_MAX, val);
+	if (v == 0)
+		return ERR("watchdog= takes at least 1, got '%s'", val);
+	o->watchdog = v;
+	o->watchdog_seconds = seconds;
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	int (*parse)(const char *val, struct hv_options *o, char *err, size_t errlen);
@@ -97,6 +122,7 @@ static const struct {
 	{ "mem", opt_mem },
 	{ "abi", opt_abi },
 	{ "break", opt_break },
+	{ "watchdog", opt_watchdog },
 };
 
 int hv_options_parse(char *line, struct hv_options *o, char *err, size_t errlen)
@@ -109,6 +135,8 @@ int hv_options_parse(char *line, struct hv_options *o, char *err, size_t errlen)
 	o->abi_set = 0;
 	o->abi_version = 0;
 	o->break_vmcs = NULL;
+	o->watchdog = 0;
+	o->watchdog_seconds = 0;
 	if (errlen)
 		err[0] = 0;
 

@@ -9,6 +9,13 @@
  *   break=guest-state|host-state
  *                    spoil the VMCS so that VM entry fails (testing aid:
  *                    the entry-failure report)
+ *   watchdog=N|Ns    stop the guest, with the reason and the statistics,
+ *                    once N TSC ticks (or N seconds, at the TSC's rate
+ *                    measured against the PIT) have passed since its first
+ *                    VM entry (watchdog.c); at least 1, seconds at most
+ *                    HV_OPT_WATCHDOG_SECONDS_MAX. Default: none. Under
+ *                    Bochs with "clock: sync=none" a TSC tick is one
+ *                    instruction.
  *
  * The line is the hypervisor's own, as its loader gave it: a leading image
  * path or URI is skipped by shared/lib/bootcmd.h's rule (the hypervisor
@@ -26,12 +33,15 @@
 
 #define HV_OPT_MEM_UNIT         (2ull << 20)
 #define HV_OPT_MEM_ANY          UINT64_MAX      /* no mem= given */
+#define HV_OPT_WATCHDOG_SECONDS_MAX 1000000u    /* 11.5 days */
 
 struct hv_options {
 	uint64_t mem_max;               /* bytes, or HV_OPT_MEM_ANY */
 	int abi_set;
 	uint32_t abi_version;           /* MAJOR << 16 | MINOR, when abi_set */
 	const char *break_vmcs;         /* "guest-state", "host-state" or NULL */
+	uint64_t watchdog;              /* 0: none; else TSC ticks or seconds */
+	int watchdog_seconds;           /* watchdog is in seconds */
 };
 
 /*

@@ -88,7 +88,7 @@ void stats_print(void)
 	unsigned i;
 
 	kprintf("hv: stats: exits=%lu setup=%lu tsc (hypervisor entry to first VM entry; "
-		"%lu of it waiting on COM1)\n", stats_exits_total(), hv_stats.setup_tsc,
+		"%lu of it waiting on the UARTs)\n", stats_exits_total(), hv_stats.setup_tsc,
 		hv_stats.setup_console_tsc);
 	for (i = 0; i < EXIT_REASON_MAX; i++)
 		if (hv_stats.by_reason[i])

@@ -38,6 +38,7 @@ void guest_exit_request(struct vcpu *v, unsigned status, const char *how)
 	snprintf(v->stop_reason, sizeof(v->stop_reason), "guest ended with status %u (%s)",
 		 status, how);
 	v->stopped = 1;
+	v->guest_status = 1;
 	v->status = status;
 }
 
@@ -172,12 +173,8 @@ void vcpu_gpr_write(struct vcpu *v, unsigned n, uint64_t val)
 /* Halt the guest until its next interrupt; the caller skips the instruction. */
 void vcpu_halt(struct vcpu *v)
 {
-	if (!(vmread(GUEST_RFLAGS) & RFLAGS_IF)) {
-		/* Nothing can wake it: a real CPU would hang here, silently. */
-		guest_kill(v, HV_STATUS_GUEST_FAULT,
-			   "guest halted with interrupts disabled at rip 0x%lx", v->rip);
+	if (vcpu_halt_stuck(v))         /* halt.c: nothing can wake it; stopped */
 		return;
-	}
 	/* 27.3.1.5 / 28.x: entering in the HLT activity state; the guest's
 	 * next interrupt (its local APIC is its own) wakes it. */
 	vmcs_write(GUEST_ACTIVITY_STATE, ACTIVITY_HLT);

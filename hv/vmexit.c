@@ -86,9 +86,7 @@ void external_interrupt_exit(struct vcpu *v)
 
 void preemption_timer_exit(struct vcpu *v)
 {
-	/* The watchdog tick: the guest ran a whole period without an exit. */
-	(void)v;
-	vmcs_write(VMX_PREEMPTION_TIMER_VALUE, HV_PREEMPTION_TICKS);
+	watchdog_timer_exit(v);                 /* watchdog.c */
 }
 
 /*
@@ -170,8 +168,11 @@ int vmexit_handler(struct guest_regs *regs)
 
 	vcpu_xcr0_to_host(v);
 	vmexit_dispatch(v);
-	stats_count_exit(v);
-	if (!v->stopped)
+	/* The watchdog's test (watchdog.c) with the TSC the statistics read:
+	 * an exit storm spends its time here, where the timer does not run. */
+	if (__builtin_expect(stats_count_exit(v) >= watchdog_deadline_tsc, 0))
+		watchdog_expired(v);
+	if (v->xcr0_differs && !v->stopped)     /* the usual case first: equal */
 		vcpu_xcr0_to_guest(v);
 	return v->stopped;
 }

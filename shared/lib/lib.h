@@ -34,11 +34,19 @@ int kvprintf(void (*write)(const char *buf, size_t len), const char *fmt, va_lis
 
 /* machine.c: print "exit: status=N" and end the machine (tools/run). */
 void machine_exit(unsigned status) __attribute__((noreturn));
+/* machine.c: end the machine with that status, printing nothing. */
+void machine_stop(unsigned status) __attribute__((noreturn));
 
-/* uart.c: the 16550 on COM1. */
+/* uart.c: the 16550s; uart_init, uart_write and uart_flush are COM1's. */
+#define UART_COM1       0x3f8
+#define UART_COM2       0x2f8
 void uart_init(void);
 void uart_write(const char *buf, size_t len);
 void uart_flush(void);
-extern uint64_t uart_wait_tsc;          /* TSC spent waiting on the UART */
+void uart_port_init(uint16_t base);
+void uart_port_flush(uint16_t base);
+/* The same bytes to each of n UARTs, a byte to each in turn. */
+void uart_write_ports(const uint16_t *bases, unsigned n, const char *buf, size_t len);
+extern uint64_t uart_wait_tsc;          /* TSC spent waiting on the UARTs */
 
 #endif

@@ -6,7 +6,8 @@
  * with (N << 1) | 1), and where that port is absent (Bochs) the Bochs
  * magic breakpoint for success or the Bochs shutdown port for failure.
  * Under the hypervisor, the write to port 0xf4 is where the guest's run
- * ends and the hypervisor takes over.
+ * ends and the hypervisor takes over; the hypervisor prints a final line
+ * of its own (hv/main.c) and then stops the machine with machine_stop.
  *
  * Environment: either kernel, any context.
  */
@@ -21,9 +22,14 @@
 
 void machine_exit(unsigned status)
 {
+	kprintf("exit: status=%u\n", status);
+	machine_stop(status);
+}
+
+void machine_stop(unsigned status)
+{
 	const char *s;
 
-	kprintf("exit: status=%u\n", status);
 	uart_flush();
 	outb(PORT_ISA_DEBUG_EXIT, (uint8_t)status);
 	if (status == 0)

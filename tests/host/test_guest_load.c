@@ -363,13 +363,22 @@ static const void *guest_phys(uint64_t addr, uint64_t len, void *ctx)
 
 static struct boot_info bi;
 
+static int build_at(const struct guest_mem *gm, const char *cmdline,
+		    const struct mb_module_src *mods, unsigned n, uint32_t image_start,
+		    uint32_t image_end, uint32_t *info)
+{
+	*info = 0xdeadbeef;
+	memset(err, 0, sizeof(err));
+	return mb_build_info(gm, cmdline, mods, n, image_start, image_end, info, err,
+			     sizeof(err));
+}
+
+/* A kernel that ends at image_end, from where its start does not matter. */
 static int build(const struct guest_mem *gm, const char *cmdline,
 		 const struct mb_module_src *mods, unsigned n, uint32_t image_end,
 		 uint32_t *info)
 {
-	*info = 0xdeadbeef;
-	memset(err, 0, sizeof(err));
-	return mb_build_info(gm, cmdline, mods, n, image_end, info, err, sizeof(err));
+	return build_at(gm, cmdline, mods, n, image_end, image_end, info);
 }
 
 static int parse_back(const struct guest_mem *gm, uint32_t info)
@@ -699,22 +708,60 @@ int main(int argc, char **argv)
 		kludge_refused(&k, &gm, "header cut short", "a.out");
 	}
 
-	TEST("refused: a kernel below 1 MiB or beyond guest RAM") {
+	TEST("a kernel below 1 MiB loads where it says, as on bare metal") {
+		static const uint32_t at[] = { 0x8000, 0x10000, 0x80000, 0, 0x9f000 - 0x1800 };
+		unsigned i;
+
+		for (i = 0; i < ARRAY_SIZE(at); i++) {
+			struct kludge k = kludge_ok;
+
+			k.load_addr = at[i];
+			k.header_addr = k.load_addr + 0x20;
+			k.load_end = k.load_addr + 0x400;
+			k.bss_end = k.load_addr + 0x1800;       /* the last ends at the hole */
+			k.entry = k.load_addr + 0x40;
+			img = kludge_build(&k);
+			if (CHECK(load(img, k.len, &gm) == 0, "at 0x%x: %s", at[i], err)) {
+				CHECK(im.load_start == k.load_addr && im.load_end == k.bss_end &&
+				      im.entry == k.entry, "at 0x%x: 0x%x-0x%x entry 0x%x", at[i],
+				      im.load_start, im.load_end, im.entry);
+				bytes_equal(&gm, k.load_addr, img, k.len, "low image");
+				bytes_are(&gm, k.load_end, k.bss_end - k.load_end, 0, "low bss");
+				bytes_are(&gm, k.bss_end, 0x800, FILL, "above the low image");
+			}
+			free(img);
+			memset(gm.base, FILL, gm.size);
+		}
+	}
+
+	TEST("refused: a kernel over the memory map's hole or beyond guest RAM") {
 		struct kludge k;
 
 		k = kludge_ok;
-		k.load_addr = 0x80000;
+		k.load_addr = 0x9e000;          /* bss runs into the hole */
+		k.header_addr = k.load_addr + 0x20;
+		k.load_end = k.load_addr + 0x400;
+		k.bss_end = k.load_addr + 0x1001;
+		k.entry = k.load_addr + 0x40;
+		kludge_refused(&k, &gm, "into the hole", "reserved");
+		k.load_addr = 0xa0000;          /* inside it */
 		k.header_addr = k.load_addr + 0x20;
 		k.load_end = k.load_addr + 0x400;
 		k.bss_end = k.load_addr + 0x1800;
 		k.entry = k.load_addr + 0x40;
-		kludge_refused(&k, &gm, "below 1 MiB", "guest RAM");
+		kludge_refused(&k, &gm, "in the hole", "reserved");
 		k.load_addr = 0xff000;          /* straddles 1 MiB */
 		k.header_addr = k.load_addr + 0x20;
 		k.load_end = k.load_addr + 0x400;
 		k.bss_end = k.load_addr + 0x1800;
 		k.entry = k.load_addr + 0x40;
 		kludge_refused(&k, &gm, "straddling 1 MiB", "guest RAM");
+		k.load_addr = 0x90000;          /* low memory, over the hole, into high */
+		k.header_addr = k.load_addr + 0x20;
+		k.load_end = k.load_addr + 0x400;
+		k.bss_end = 0x180000;
+		k.entry = k.load_addr + 0x40;
+		kludge_refused(&k, &gm, "across the hole", "reserved");
 		k = kludge_ok;
 		k.bss_end = (uint32_t)gm.size + 1;
 		kludge_refused(&k, &gm, "bss past RAM", "guest RAM");
@@ -815,9 +862,19 @@ int main(int argc, char **argv)
 			}
 
 			e = elf_ok(is64);
-			e.ph[0].paddr = 0x80000;
+			e.ph[0].paddr = 0xa0000;
 			e.entry = 0x300000;
-			elf_refused(&e, &gm, "segment below 1 MiB", "guest RAM");
+			elf_refused(&e, &gm, "segment in the hole", "reserved");
+			e.ph[0].paddr = 0x9ff00;
+			elf_refused(&e, &gm, "segment into the hole", "reserved");
+			e = elf_ok(is64);
+			e.ph[0].paddr = 0x8000;
+			e.entry = 0x8010;
+			img = elf_build(&e);
+			CHECK(load(img, e.len, &gm) == 0 && im.load_start == 0x8000 &&
+			      im.entry == 0x8010, "ELF%d segment at 0x8000: %s", is64 ? 64 : 32,
+			      err);
+			free(img);
 			e = elf_ok(is64);
 			e.ph[2].paddr = gm.size - 0x100;
 			elf_refused(&e, &gm, "segment bss past RAM", "guest RAM");
@@ -994,6 +1051,57 @@ int main(int argc, char **argv)
 		gm.size = 0x100001000ull;       /* over 4 GiB: refused before any write */
 		CHECK(build(&gm, "x", NULL, 0, 0, &info) == -1 && strstr(err, "guest RAM"),
 		      "guest over 4 GiB accepted (%s)", err);
+		guest_free(&gm);
+	}
+
+	TEST("info block beside a kernel in low memory, modules above 1 MiB") {
+		static const struct { uint32_t start, end, info; } cases[] = {
+			{ 0x8000, 0x9000, MB_INFO_GPA },        /* clear of it */
+			{ 0x0, 0x800, MB_INFO_GPA },            /* page 0 only */
+			{ 0x1000, 0x3000, 0x3000 },             /* on it: after the kernel */
+			{ 0x0, 0x20001, 0x21000 },              /* over it: the next page */
+			{ 0x4fff, 0x9a000, 0x9a000 },           /* just fits below the hole */
+			{ 0x100000, 0x200000, MB_INFO_GPA },    /* the usual */
+		};
+		static uint8_t data[0x3000];
+		struct mb_module_src mods[2] = { { data, 0x2000, "m0" }, { data, 0x1234, "m1" } };
+		uint32_t info;
+		unsigned i;
+
+		gm = guest_new(8 * MiB);
+		for (i = 0; i < ARRAY_SIZE(cases); i++) {
+			memset(gm.base, FILL, gm.size);
+			if (!CHECK(build_at(&gm, "low", mods, 2, cases[i].start, cases[i].end,
+					    &info) == 0, "kernel 0x%x-0x%x: %s", cases[i].start,
+				   cases[i].end, err))
+				continue;
+			CHECK(info == cases[i].info, "kernel 0x%x-0x%x: info at 0x%x, want 0x%x",
+			      cases[i].start, cases[i].end, info, cases[i].info);
+			/* Nothing written over the kernel: all it holds is still FILL. */
+			bytes_are(&gm, cases[i].start, cases[i].end - cases[i].start, FILL,
+				  "the kernel's bytes");
+			if (parse_back(&gm, info)) {
+				CHECK(!strcmp(bi.cmdline, "low"), "cmdline '%s'", bi.cmdline);
+				check_modules(&gm, mods, 2, cases[i].end);
+				for (unsigned j = 0; j < bi.nr_modules; j++)
+					CHECK(bi.modules[j].start >= GUEST_HIGH_START,
+					      "module %u at 0x%x, below 1 MiB", j, bi.modules[j].start);
+			}
+		}
+
+		/* No 16 KiB of low memory left beside the kernel. */
+		CHECK(build_at(&gm, "x", NULL, 0, 0x800, 0x9c000, &info) == -1 &&
+		      strstr(err, "no room for the Multiboot info block"),
+		      "kernel over low memory accepted (%s)", err);
+		CHECK(build_at(&gm, "x", NULL, 0, 0x4000, 0x9b001, &info) == -1 &&
+		      strstr(err, "no room"), "12 KiB before, 16 KiB less a byte after (%s)", err);
+		/* A module that would reach below 1 MiB under a low kernel. */
+		mods[0].len = gm.size - GUEST_HIGH_START + 0x1000;
+		mods[0].data = malloc(mods[0].len);
+		memset((void *)mods[0].data, 1, mods[0].len);
+		CHECK(build_at(&gm, "x", mods, 1, 0x8000, 0x9000, &info) == -1 &&
+		      strstr(err, "module"), "module reaching below 1 MiB accepted (%s)", err);
+		free((void *)mods[0].data);
 		guest_free(&gm);
 	}
 

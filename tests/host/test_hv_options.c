@@ -77,7 +77,8 @@ static void test_defaults_and_paths(void)
 		for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
 			if (!CHECK(parse(lines[i]) == 0, "'%s': %s", lines[i], err))
 				continue;
-			CHECK(o.mem_max == HV_OPT_MEM_ANY && !o.abi_set && !o.break_vmcs,
+			CHECK(o.mem_max == HV_OPT_MEM_ANY && !o.abi_set && !o.break_vmcs &&
+			      !o.watchdog && !o.watchdog_seconds,
 			      "'%s': not the defaults", lines[i]);
 		}
 	}
@@ -93,13 +94,13 @@ static void test_defaults_and_paths(void)
 	TEST("only the first word is the image") {
 		expect_err("build/hv.elf bogus",
 			   "unknown option 'bogus' (options: mem=N[K|M|G] abi=MAJOR.MINOR "
-			   "break=guest-state|host-state)");
+			   "break=guest-state|host-state watchdog=N|Ns)");
 		expect_err("mem=64M hv.elf",
 			   "unknown option 'hv.elf' (options: mem=N[K|M|G] abi=MAJOR.MINOR "
-			   "break=guest-state|host-state)");
+			   "break=guest-state|host-state watchdog=N|Ns)");
 		expect_err("hv.elf foo=1",
 			   "unknown option 'foo=1' (options: mem=N[K|M|G] abi=MAJOR.MINOR "
-			   "break=guest-state|host-state)");
+			   "break=guest-state|host-state watchdog=N|Ns)");
 	}
 }
 
@@ -192,6 +193,36 @@ static void test_abi_break(void)
 		      !strcmp(o.break_vmcs, "host-state"), "host-state: %s", err);
 		expect_err("k break=", "break= takes guest-state|host-state, got ''");
 		expect_err("k break=guest", "break= takes guest-state|host-state, got 'guest'");
+	}
+	TEST("watchdog= in TSC ticks or seconds") {
+		CHECK(parse("k watchdog=1") == 0 && o.watchdog == 1 && !o.watchdog_seconds,
+		      "1: %s", err);
+		CHECK(parse("k watchdog=2000000000") == 0 && o.watchdog == 2000000000ull &&
+		      !o.watchdog_seconds, "2000000000: %s", err);
+		CHECK(parse("k watchdog=18446744073709551615") == 0 &&
+		      o.watchdog == UINT64_MAX, "2^64-1: %s", err);
+		CHECK(parse("k watchdog=5s") == 0 && o.watchdog == 5 && o.watchdog_seconds,
+		      "5s: %s", err);
+		CHECK(parse("k watchdog=1000000s") == 0 && o.watchdog == 1000000 &&
+		      o.watchdog_seconds, "1000000s: %s", err);
+		CHECK(parse("k watchdog=5s watchdog=7") == 0 && o.watchdog == 7 &&
+		      !o.watchdog_seconds, "the last one counts: %s", err);
+	}
+	TEST("watchdog= out of range or malformed: refused, naming value and limit") {
+		static const char *const bad[] = {
+			"", "s", "x", "-1", "+1", "5S", "5s5", "5ms", "5m", "5ss", "0x10", "1.5s",
+		};
+
+		expect_err("k watchdog=0", "watchdog= takes at least 1, got '0'");
+		expect_err("k watchdog=0s", "watchdog= takes at least 1, got '0s'");
+		expect_err("k watchdog=1000001s", "watchdog= takes at most 1000000s, got '1000001s'");
+		expect_err("k watchdog=18446744073709551617s",
+			   "watchdog= takes at most 1000000s, got '18446744073709551617s'");
+		expect_err("k watchdog=18446744073709551616",
+			   "watchdog= takes at most 18446744073709551615, "
+			   "got '18446744073709551616'");
+		expect_malformed("watchdog", "N (TSC ticks) or Ns (seconds)", bad,
+				 sizeof(bad) / sizeof(bad[0]));
 	}
 	TEST("err cut to errlen, never overrun") {
 		size_t len;

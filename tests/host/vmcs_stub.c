@@ -140,6 +140,12 @@ void hypercall_shared_cpuid_refresh(struct vcpu *v)
 	stub_shared_refreshes++;
 }
 
+int vcpu_halt_stuck(struct vcpu *v)
+{
+	(void)v;
+	return 0;
+}
+
 void vcpu_unhandled_exit(struct vcpu *v)
 {
 	guest_kill(v, HV_STATUS_GUEST_FAULT, "unhandled VM exit %u", v->exit_reason);

@@ -1,9 +1,10 @@
 ; tests/mbprint/mbprint.asm: a foreign Multiboot v1 kernel that prints what it got.
 ;
-; A flat 32-bit image loaded at 1 MiB through the a.out kludge, entered in
-; protected mode with paging and interrupts off. It prints the Multiboot
-; magic, info flags, command line, memory sizes, modules, memory map and boot
-; loader name to COM1, one "mbprint: " line each, then ends by the project's
+; A flat 32-bit image loaded at 1 MiB (or LOAD_ADDR) through the a.out
+; kludge, entered in protected mode with paging and interrupts off. It
+; prints where it was loaded, the Multiboot magic, info flags, command line,
+; memory sizes, modules, memory map and boot loader name to COM1, one
+; "mbprint: " line each, then ends by the project's
 ; exit protocol: "exit: status=N", N to port 0xf4 (QEMU isa-debug-exit), then
 ; `xchg bx,bx` (Bochs magic break) for 0 or "Shutdown" to port 0x8900 else.
 ; It proves a loader and tools/run without the project's own kernel.
@@ -11,6 +12,7 @@
 ; Build: nasm -f bin -o build/tests/mbprint.bin tests/mbprint/mbprint.asm
 ;   -DHANG    spin forever instead of the exit line (tests the timeout)
 ;   -DFAIL=N  report status N (tests the failure verdict)
+;   -DLOAD_ADDR=A  load at A instead of 1 MiB (A low: as real-mode tests load)
 ; Run:   tools/run --guest build/tests/mbprint.bin [--emu bochs] native ARGS
 ;
 ; SPDX-License-Identifier: MIT
@@ -36,9 +38,12 @@ BOCHS_SHUTDOWN_PORT	equ 0x8900
 %ifndef FAIL
 %define FAIL 0
 %endif
+%ifndef LOAD_ADDR
+%define LOAD_ADDR 0x100000
+%endif
 
 	bits 32
-	org 0x100000
+	org LOAD_ADDR
 
 mb_header:
 	dd MB_HEADER_MAGIC
@@ -55,6 +60,16 @@ start:
 	mov [boot_magic], eax
 	mov ebp, ebx			; ebp = info block for the whole run
 	call com1_init
+
+	mov esi, s_image
+	call puts
+	mov eax, mb_header
+	call put_hex
+	mov esi, s_dash
+	call puts
+	mov eax, bss_end
+	call put_hex
+	call newline
 
 	mov esi, s_magic
 	call puts
@@ -259,6 +274,8 @@ put_numbuf:				; print edi..numbuf_end; pops edi edx ebx
 
 hex_chars	db "0123456789abcdef"
 s_0x		db "0x", 0
+s_image		db "mbprint: image=", 0
+s_dash		db "-", 0
 s_magic		db "mbprint: magic=", 0
 s_bad_magic	db " (wrong: not 0x2badb002)", 10, 0
 s_flags		db " flags=", 0

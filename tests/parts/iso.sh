@@ -29,7 +29,10 @@ else
 	boot_test tcg-grub-foreign-kernel pass "^mbprint: cmdline='alpha=1 beta'$" \
 		"^mbprint: loader='GRUB 2\." "$EXIT0" \
 		-- --emu tcg --boot grub --guest build/tests/mbprint.bin native alpha=1 beta
-	boot_test tcg-grub-foreign-hv pass "^mbprint: cmdline='hv=1 word'$" \
+	# (A foreign kernel in the hypervisor's place never writes the
+	# hypervisor's channel, so the run cannot pass: tools/run judges hosted
+	# runs by that channel alone.)
+	boot_test tcg-grub-foreign-hv fail "^mbprint: cmdline='hv=1 word watchdog=[0-9]+s'$" \
 		"^mbprint: mod 0 start=0x[0-9a-f]+ end=0x[0-9a-f]+ cmdline='pv.report alpha=1'$" \
 		"$EXIT0" -- --emu tcg --boot grub --hv build/tests/mbprint.bin \
 		--hv-args 'hv=1 word' hosted pv.report alpha=1
@@ -89,7 +92,7 @@ else
 		hosted > /dev/null 2> "$LOGDIR/$name-hv.log.stderr"
 	if ! grep -qxF "guest: cmdline 'tftp://10.0.2.2/guest.elf $HOSTILE'" "$LOGDIR/$name.log"; then
 		bad "$name" "the guest's command line is not the arguments as written: see $LOGDIR/$name.log"
-	elif ! grep -qF "hv: cmdline 'tftp://10.0.2.2/hv.elf $HOSTILE', 1 module(s)" \
+	elif ! grep -qF "hv: cmdline 'tftp://10.0.2.2/hv.elf $HOSTILE watchdog=" \
 		"$LOGDIR/$name-hv.log"; then
 		bad "$name" "the hypervisor's command line is not the arguments as written: see $LOGDIR/$name-hv.log"
 	else

@@ -1,0 +1,66 @@
+/*
+ * halt.h - can anything end a HLT? The rule (halt.c, pure) and the view of
+ * the machine it judges (halt_view.c reads it at a halt).
+ *
+ * A guest that halts where nothing can wake it would sleep for ever, as a
+ * real CPU would: the hypervisor stops it at once instead, with the
+ * reason. The rule only says "nothing" when it is sure: every source it
+ * cannot see into counts as one that may fire.
+ *
+ * Environment: hypervisor, root mode at a guest's halt; the rule is pure
+ * logic, also in the host tests.
+ */
+/* SPDX-License-Identifier: MIT */
+#ifndef HV_HALT_H
+#define HV_HALT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Local APIC registers (SDM vol. 3A, 11.4.1, table 11-1), as MMIO offsets. */
+#define HALT_APIC_VERSION       0x030
+#define HALT_APIC_TPR           0x080
+#define HALT_APIC_SVR           0x0f0
+#define HALT_APIC_ISR           0x100   /* 8 registers, 0x10 apart */
+#define HALT_APIC_IRR           0x200   /* 8 registers, 0x10 apart */
+#define HALT_APIC_LVT_CMCI      0x2f0
+#define HALT_APIC_LVT_TIMER     0x320
+#define HALT_APIC_LVT_THERMAL   0x330
+#define HALT_APIC_LVT_PERF      0x340
+#define HALT_APIC_LVT_LINT0     0x350
+#define HALT_APIC_LVT_LINT1     0x360
+#define HALT_APIC_TMICT         0x380
+#define HALT_APIC_TMCCT         0x390
+
+/* LVT entries (11.5.1, figure 11-8). */
+#define HALT_LVT_MASKED         (1u << 16)
+#define HALT_LVT_DELIVERY(l)    (((l) >> 8) & 7)
+#define HALT_LVT_FIXED          0
+#define HALT_LVT_EXTINT         7
+#define HALT_LVT_TIMER_MODE(l)  (((l) >> 17) & 3)
+#define HALT_TIMER_ONESHOT      0
+#define HALT_TIMER_PERIODIC     1
+#define HALT_TIMER_TSC_DEADLINE 2
+#define HALT_SVR_ENABLE         (1u << 8)
+
+/* What a halt could be woken by, read from the machine at the halt. */
+struct halt_view {
+	int if_set;                     /* RFLAGS.IF */
+	int apic_on;                    /* IA32_APIC_BASE[11]: the APIC is enabled */
+	int pic_masked;                 /* both 8259s masked, out of the guest's reach */
+	uint32_t svr, tpr;
+	/* LVT entries; one the APIC does not have reads HALT_LVT_MASKED. */
+	uint32_t lvt_timer, lvt_lint0, lvt_lint1;
+	uint32_t lvt_perf, lvt_thermal, lvt_cmci;
+	uint32_t timer_initial, timer_current;  /* TMICT, TMCCT */
+	uint64_t tsc_deadline;          /* IA32_TSC_DEADLINE; 0: disarmed */
+	uint32_t irr[8], isr[8];        /* bit n of word i: vector 32 * i + n */
+};
+
+/*
+ * 1 when something may still end the halt, 0 when nothing can; either
+ * way why says what decided it (one line, no end of line).
+ */
+int halt_can_wake(const struct halt_view *h, char *why, size_t len);
+
+#endif
