@@ -23,8 +23,9 @@
  *     model that copies the a.out-kludge range or each ELF PT_LOAD segment
  *     and zeroes its bss, on the pattern, and nothing else changed; entry
  *     lies in [load_start, load_end) within [1 MiB, RAM size);
- *   - mb_build_info writes only the info area [MB_INFO_GPA,
- *     MB_INFO_AREA_END) and modules above the image, never the image; its
+ *   - mb_build_info writes only the info area (MB_INFO_AREA_SIZE bytes at
+ *     MB_INFO_GPA, or on the page after a kernel that lies there) and
+ *     modules above the image and 1 MiB, never the image; its
  *     block reads back with multiboot_parse as the guest would: the line,
  *     the loader name, the three-entry map, each module page-aligned above
  *     the image, inside RAM, apart from the others, with its bytes;
@@ -144,6 +145,15 @@ static const void *ram_phys(uint64_t addr, uint64_t len, void *ctx)
 	return c->ram + addr;
 }
 
+/* Where the info area must be (guest_load.h): MB_INFO_GPA, or the page
+ * after a kernel that lies there. */
+static uint32_t info_area(const struct mb_image *im)
+{
+	if (im->load_start < MB_INFO_AREA_END && im->load_end > MB_INFO_GPA)
+		return (im->load_end + 0xfffu) & ~0xfffu;
+	return MB_INFO_GPA;
+}
+
 static void check_info(struct guest_mem *gm, const struct mb_image *im, const char *line,
 		       const struct mb_module_src *mods, unsigned nmods, uint32_t info)
 {
@@ -153,7 +163,8 @@ static void check_info(struct guest_mem *gm, const struct mb_image *im, const ch
 	unsigned i, j;
 	int r;
 
-	FUZZ_ASSERT(info >= MB_INFO_GPA && info + sizeof(struct mb_info) <= MB_INFO_AREA_END &&
+	FUZZ_ASSERT(info >= info_area(im) &&
+		    info + sizeof(struct mb_info) <= info_area(im) + MB_INFO_AREA_SIZE &&
 		    !(info & 7), "info block at 0x%x", info);
 	r = multiboot_parse(MB_BOOTLOADER_MAGIC, info, ram_phys, &c, &bi, err, sizeof(err));
 	FUZZ_ASSERT(r == 0 || (r == MB_PARSE_CMDLINE_TOO_LONG && strlen(line) >= BOOT_CMDLINE_MAX),
@@ -216,6 +227,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char err[160], *line;
 	uint32_t info = 0;
 	uint64_t at;
+	uint32_t area, floor;
 	long hoff;
 	int r;
 
@@ -250,7 +262,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    (unsigned long long)at);
 		goto out;
 	}
-	FUZZ_ASSERT(im.load_start >= GUEST_HIGH_START && im.load_start < im.load_end &&
+	/* Inside the RAM of the guest's memory map: low memory or above 1 MiB. */
+	FUZZ_ASSERT((im.load_end <= GUEST_LOW_END || im.load_start >= GUEST_HIGH_START) &&
+		    im.load_start < im.load_end &&
 		    im.load_end <= ram && im.entry >= im.load_start && im.entry < im.load_end &&
 		    im.format, "loaded 0x%x-0x%x entry 0x%x in RAM of 0x%llx", im.load_start,
 		    im.load_end, im.entry, (unsigned long long)ram);
@@ -273,18 +287,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ASAN_POISON_MEMORY_REGION(block, GUARD);
 	ASAN_POISON_MEMORY_REGION(block + GUARD + ram, RAM_MAX - ram + GUARD);
 	memset(err, 'x', sizeof(err));
-	r = mb_build_info(&gm, line, mods, nmods, im.load_end, &info, err, sizeof(err));
+	r = mb_build_info(&gm, line, mods, nmods, im.load_start, im.load_end, &info, err,
+			  sizeof(err));
 	ASAN_UNPOISON_MEMORY_REGION(block, GUARD + RAM_MAX + GUARD);
 	guards_check();
 	FUZZ_ASSERT(r == 0 || r == -1, "returned %d", r);
 	FUZZ_ASSERT(r == 0 || fuzz_reason_ok(err, sizeof(err)), "refused without a reason");
-	/* Only the info area and the RAM above the image may have changed. */
-	at = first_diff(gm.base, 0, MB_INFO_GPA);
-	FUZZ_ASSERT(at == MB_INFO_GPA, "info written at 0x%llx, below the info area",
-		    (unsigned long long)at);
-	at = first_diff(gm.base, MB_INFO_AREA_END, im.load_end);
-	FUZZ_ASSERT(at == im.load_end, "info written at 0x%llx, between the info area and "
-		    "the image's end 0x%x", (unsigned long long)at, im.load_end);
+	/* Only the info area and the RAM above the image and 1 MiB may have
+	 * changed. */
+	area = info_area(&im);
+	floor = im.load_end > GUEST_HIGH_START ? im.load_end : GUEST_HIGH_START;
+	at = first_diff(gm.base, 0, area);
+	FUZZ_ASSERT(at == area, "info written at 0x%llx, below the info area at 0x%x",
+		    (unsigned long long)at, area);
+	at = first_diff(gm.base, area + MB_INFO_AREA_SIZE, floor);
+	FUZZ_ASSERT(at == floor, "info written at 0x%llx, between the info area and "
+		    "0x%x (the image's end or 1 MiB)", (unsigned long long)at, floor);
 	at = first_diff(gm.base, ram, RAM_MAX);
 	FUZZ_ASSERT(at == RAM_MAX, "info written at 0x%llx, past RAM", (unsigned long long)at);
 	if (r == 0)

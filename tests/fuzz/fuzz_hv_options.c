@@ -80,6 +80,19 @@ static int model_word(const char *w, struct hv_options *m)
 		if (strcmp(v, "guest-state") && strcmp(v, "host-state"))
 			return -1;
 		m->break_vmcs = v;
+	} else if ((size_t)(eq - w) == 8 && !strncmp(w, "watchdog", 8)) {
+		/* N TSC ticks (1..2^64-1) or Ns seconds (1..the documented most). */
+		int secs;
+
+		if (digits(&v, &x))
+			return -1;
+		secs = *v == 's' && !v[1];
+		if (*v && !secs)
+			return -1;
+		if (x == 0 || x > (secs ? HV_OPT_WATCHDOG_SECONDS_MAX : UINT64_MAX))
+			return -1;
+		m->watchdog = (uint64_t)x;
+		m->watchdog_seconds = secs;
 	} else {
 		return -1;
 	}
@@ -95,6 +108,8 @@ static int model_parse(char *line, struct hv_options *m)
 	m->abi_set = 0;
 	m->abi_version = 0;
 	m->break_vmcs = NULL;
+	m->watchdog = 0;
+	m->watchdog_seconds = 0;
 	bootcmd_split(line, NULL, &s);
 	p = line + (s.options - line);
 	for (;;) {
@@ -149,6 +164,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    m.abi_version);
 	FUZZ_ASSERT(!o.abi_set == !m.abi_set && (o.abi_set || o.abi_version == 0),
 		    "abi_version %#x without abi=", o.abi_version);
+	FUZZ_ASSERT(o.watchdog == m.watchdog && o.watchdog_seconds == m.watchdog_seconds,
+		    "watchdog %llu%s, want %llu%s", (unsigned long long)o.watchdog,
+		    o.watchdog_seconds ? "s" : "", (unsigned long long)m.watchdog,
+		    m.watchdog_seconds ? "s" : "");
 	FUZZ_ASSERT(!o.break_vmcs == !m.break_vmcs &&
 		    (!o.break_vmcs || !strcmp(o.break_vmcs, m.break_vmcs)),
 		    "break '%s', want '%s'", o.break_vmcs ? o.break_vmcs : "(none)",

@@ -11,7 +11,7 @@
 # SPDX-License-Identifier: MIT
 # shellcheck shell=sh
 
-MMIO_STOPPED='^exit: status=10$'
+MMIO_STOPPED='^exit: status=120 \(hypervisor: guest stopped\)$'
 MMIO_PARTS='^mmiomodes: now an access the hypervisor must stop$'
 
 # 41 checks: 13 in flat 32-bit code, the cross-page load under 32-bit and
