@@ -17,12 +17,13 @@
  * Guest RAM is one heap block between two guard regions of 64 KiB, all
  * filled with a pattern; the guards are poisoned for AddressSanitizer while
  * the loader runs, and checked after. Invariants:
- *   - nothing is written outside guest RAM, and nothing below 1 MiB by
- *     mb_load_image;
+ *   - nothing is written outside guest RAM, nor in the memory map's hole
+ *     [0x9f000, 1 MiB), by mb_load_image;
  *   - a loaded image is exactly what the image says: memory equals a
  *     model that copies the a.out-kludge range or each ELF PT_LOAD segment
  *     and zeroes its bss, on the pattern, and nothing else changed; entry
- *     lies in [load_start, load_end) within [1 MiB, RAM size);
+ *     lies in [load_start, load_end), within low memory or [1 MiB, RAM
+ *     size);
  *   - mb_build_info writes only the info area (MB_INFO_AREA_SIZE bytes at
  *     MB_INFO_GPA, or on the page after a kernel that lies there) and
  *     modules above the image and 1 MiB, never the image; its
