@@ -407,6 +407,7 @@ static void test_cpuid(void)
 		cpuid_policy(1, 0, 0, r);
 		CHECK(!(r[2] & BIT(27)), "OSXSAVE set with the guest's CR4.OSXSAVE clear");
 		CHECK(!(r[2] & BIT(5)) && !(r[2] & BIT(21)), "VMX or x2APIC offered");
+		CHECK(!(r[2] & BIT(24)), "the TSC-deadline timer offered, its MSR denied");
 		CHECK(r[2] & BIT(31), "no hypervisor bit");
 		CHECK(!(r[3] & (BIT(7) | BIT(14))), "machine-check banks offered");
 		r[2] = C1_ECX_ALL & ~BIT(27);
