@@ -352,12 +352,13 @@ static void timer_sync(struct vlapic *vl, uint64_t now)
  * the deadline, dropping by one every timer_tick. */
 static uint32_t timer_current(const struct vlapic *vl, uint64_t now)
 {
-	uint64_t tick = timer_tick(vl), left;
+	uint64_t tick = timer_tick(vl), left, span;
 
 	if (!vl->timer_armed || now >= vl->timer_deadline ||
 	    (timer_mode(vl) != APIC_TIMER_ONESHOT && timer_mode(vl) != APIC_TIMER_PERIODIC))
 		return 0;
-	left = (vl->timer_deadline - now + tick - 1) / tick;
+	span = vl->timer_deadline - now;
+	left = span / tick + (span % tick != 0);
 	return left > vl->timer_initial ? vl->timer_initial : (uint32_t)left;
 }
 
