@@ -643,8 +643,9 @@ static enum vlapic_status reg_write(struct vlapic *vl, uint32_t off, int x2, uin
 		return VLAPIC_OK;
 	case APIC_ICR_LO:
 		if (x2) {
-			RSVD(APIC_ICR_X2APIC_WRITABLE);
-			vl->icr = value;
+			/* 11.12.9: WRMSR ignores bit 12, delivery status. */
+			RSVD(APIC_ICR_X2APIC_WRITABLE | APIC_ICR_STATUS);
+			vl->icr = value & ~(uint64_t)APIC_ICR_STATUS;
 		} else {
 			vl->icr = (vl->icr & ~0xffffffffull) | (value & APIC_ICR_XAPIC_LO_WRITABLE);
 		}

@@ -158,7 +158,7 @@ enum vlapic_lvt {
 #define APIC_ICR_VECTOR         0xffu
 #define APIC_ICR_DELIVERY_SHIFT 8
 #define APIC_ICR_LOGICAL        BIT(11)
-#define APIC_ICR_STATUS         BIT(12) /* xAPIC only, read-only */
+#define APIC_ICR_STATUS         BIT(12) /* xAPIC: read-only; x2APIC: ignored */
 #define APIC_ICR_ASSERT         BIT(14)
 #define APIC_ICR_LEVEL          BIT(15)
 #define APIC_ICR_SHORTHAND_SHIFT 18

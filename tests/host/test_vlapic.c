@@ -247,7 +247,7 @@ int main(void)
 			{ 0x80b, 0 },                                   /* EOI */
 			{ 0x80f, 0x3ff },                               /* SVR: no bit 12 */
 			{ 0x828, 0 },                                   /* ESR */
-			{ 0x830, 0xffffffff000ccfffull },               /* ICR: no bit 12 */
+			{ 0x830, 0xffffffff000cdfffull },               /* ICR: bit 12 ignored */
 			{ 0x832, 0x710ffull },                          /* timer (bit 12 RO) */
 			{ 0x833, 0x117ffull },                          /* thermal */
 			{ 0x834, 0x117ffull },                          /* PMC */
@@ -756,6 +756,8 @@ int main(void)
 		CHECK(vlapic_msr_write(&vl, 0x830, 0x4051 | 2ull << 32, 0) == VLAPIC_OK && irr(0x51),
 		      "x2APIC ICR to own ID");
 		CHECK(msr(0x830, 0) == (0x4051 | 2ull << 32), "x2APIC ICR reads 64 bits");
+		CHECK(vlapic_msr_write(&vl, 0x830, 0x5053 | 2ull << 32, 0) == VLAPIC_OK && irr(0x53) &&
+		      msr(0x830, 0) == (0x4053 | 2ull << 32), "x2APIC ICR: bit 12 ignored");
 		CHECK(vlapic_msr_write(&vl, 0x830, 0x4052 | 0x102ull << 32, 0) == VLAPIC_OK &&
 		      !irr(0x52), "x2APIC ICR to 0x102: not us");
 		CHECK(vlapic_msr_write(&vl, 0x830, 0x4400 | 2ull << 32, 0) == VLAPIC_STOP &&
