@@ -37,7 +37,9 @@
  *    mean anything useful here, and none may reach hardware. The one
  *    exception is INIT level de-assert, which processors since the
  *    Pentium 4 ignore (11.6.1): dropped and counted. Reserved delivery
- *    modes stop the guest.
+ *    modes stop the guest. Lowest-priority IPIs are treated as fixed
+ *    ones (some processors refuse to send them and set ESR bit 4,
+ *    "redirectable IPI", 11.5.3; this model does not).
  *  - Software-disabled (SVR[8] = 0): vectors already in IRR stay pending
  *    and deliverable (11.4.7.2: "pending interrupts in the IRR and ISR
  *    registers are held and require masking or handling by the CPU");
@@ -246,6 +248,8 @@ enum vlapic_status vlapic_mmio_write(struct vlapic *vl, uint32_t offset, unsigne
  * RDMSR/WRMSR of 0x800-0x8ff (x2APIC mode only) and IA32_TSC_DEADLINE
  * (any mode; reads 0 and ignores writes unless the timer is in
  * TSC-deadline mode). VLAPIC_OK, VLAPIC_GP, or VLAPIC_STOP from an IPI.
+ * Any other MSR is #GP; the SDM reserves all of 0x800-0xbff (11.12.1.2),
+ * so the caller may route 0x900-0xbff here as well.
  */
 enum vlapic_status vlapic_msr_read(struct vlapic *vl, uint32_t msr, uint64_t *value,
 				   uint64_t now);
