@@ -169,7 +169,8 @@ HOST_TESTS := $(B)/host/test_pv_patch $(B)/host/test_cmdline $(B)/host/test_mult
 	$(B)/host/test_ept $(B)/host/test_vmx_ctl $(B)/host/test_guest_load \
 	$(B)/host/test_abi $(B)/host/test_bootcmd $(B)/host/test_hv_options \
 	$(B)/host/test_ipxe_script $(B)/host/test_vcpu_rules \
-	$(B)/host/test_mmio_decode $(B)/host/test_guest_paging $(B)/host/test_halt
+	$(B)/host/test_mmio_decode $(B)/host/test_guest_paging $(B)/host/test_halt \
+	$(B)/host/test_vlapic
 
 $(B)/host/test_pv_patch: tests/host/test_pv_patch.c guest/pv_patch.c guest/pv_native.c
 $(B)/host/test_cmdline: tests/host/test_cmdline.c guest/cmdline.c shared/lib/bootcmd.c
@@ -182,6 +183,8 @@ $(B)/host/test_abi: tests/host/test_abi.c shared/abi/abi.def shared/abi/hv_abi.h
 	$(B)/gen/hv_abi.inc
 $(B)/host/test_vmx_ctl: tests/host/test_vmx_ctl.c hv/vmx_ctl.c hv/vmx.h
 $(B)/host/test_halt: tests/host/test_halt.c hv/halt.c hv/halt.h
+# The virtual local APIC's model: host-tested only, not in HV_SRC yet.
+$(B)/host/test_vlapic: tests/host/test_vlapic.c hv/vlapic.c hv/vlapic.h
 $(B)/host/test_guest_load: tests/host/test_guest_load.c hv/guest_load.c \
 	shared/lib/multiboot.c hv/guest_load.h
 # The exit handlers' rules, through a VMCS and CPU stand-in.

@@ -19,6 +19,8 @@
  *   stats.c      exit accounting
  *   audit.c      root mode's registers, at boot and after the run
  *   halt.c       can anything end a HLT? (halt_view.c reads the machine)
+ *   vlapic.c     the virtual local APIC's model (host-tested, not built
+ *                in yet: the guest still owns the machine's APIC)
  *   watchdog.c   the run's time limit (watchdog=)
  *   vmentry.asm  VMLAUNCH, the VM-exit entry point, VMRESUME
  *
