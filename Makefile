@@ -128,25 +128,25 @@ $(B)/%.map: $(B)/%.elf
 $(B)/boot/%.bin: boot/%.asm $(wildcard boot/*.inc)
 	@mkdir -p $(@D)
 	$(NASM) -f bin -Iboot/ -o $@ $<
-# Test kernels share tests/lib/ (COM1 output).
+# Test kernels share tests/lib/ (COM1 output, the end of a run).
 TEST_NASM := $(NASM) -f bin -Itests/lib/
-$(B)/tests/%.bin: tests/%/*.asm tests/lib/com1.inc
+$(B)/tests/%.bin: tests/%/*.asm tests/lib/com1.inc tests/lib/finish.inc
 	@mkdir -p $(@D)
 	$(TEST_NASM) -o $@ $<
 
-$(B)/tests/mbprint-hang.bin: tests/mbprint/mbprint.asm tests/lib/com1.inc
+$(B)/tests/mbprint-hang.bin: tests/mbprint/mbprint.asm tests/lib/com1.inc tests/lib/finish.inc
 	@mkdir -p $(@D)
 	$(TEST_NASM) -DHANG -o $@ $<
 # The same image ending in an access the hypervisor must stop (STOP=...).
-$(B)/tests/mmiomodes-%.bin: tests/mmiomodes/mmiomodes.asm tests/lib/com1.inc
+$(B)/tests/mmiomodes-%.bin: tests/mmiomodes/mmiomodes.asm tests/lib/com1.inc tests/lib/finish.inc
 	@mkdir -p $(@D)
 	$(TEST_NASM) -DSTOP=$* -o $@ $<
 # Loaded at address A, below 1 MiB where a real-mode test kernel loads.
-$(B)/tests/mbprint-at%.bin: tests/mbprint/mbprint.asm tests/lib/com1.inc
+$(B)/tests/mbprint-at%.bin: tests/mbprint/mbprint.asm tests/lib/com1.inc tests/lib/finish.inc
 	@mkdir -p $(@D)
 	$(TEST_NASM) -DLOAD_ADDR=$* -o $@ $<
 # Ending with status N: whose status it is must stay clear.
-$(B)/tests/mbprint-fail%.bin: tests/mbprint/mbprint.asm tests/lib/com1.inc
+$(B)/tests/mbprint-fail%.bin: tests/mbprint/mbprint.asm tests/lib/com1.inc tests/lib/finish.inc
 	@mkdir -p $(@D)
 	$(TEST_NASM) -DFAIL=$* -o $@ $<
 

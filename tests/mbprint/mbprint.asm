@@ -32,8 +32,6 @@ MBI_MMAP_ADDR		equ 48
 MBI_BOOT_LOADER_NAME	equ 64
 
 COM1			equ 0x3f8
-DEBUG_EXIT_PORT		equ 0xf4
-BOCHS_SHUTDOWN_PORT	equ 0x8900
 
 %ifndef FAIL
 %define FAIL 0
@@ -180,32 +178,7 @@ start:
 .no_loader:
 	mov eax, FAIL
 
-finish:					; eax = exit status
-%ifdef HANG
-	jmp $
-%endif
-	push eax
-	mov esi, s_exit
-	call puts
-	mov eax, [esp]
-	call put_dec
-	call newline
-	call com1_drain
-	pop eax
-	out DEBUG_EXIT_PORT, al		; QEMU ends here, status (al << 1) | 1
-	test eax, eax
-	jnz .shutdown
-	xchg bx, bx			; Bochs magic break: the rc file quits, 0
-	jmp .halt
-.shutdown:
-	mov esi, s_shutdown		; Bochs ends with status 1
-	mov ecx, s_shutdown_len
-	mov dx, BOCHS_SHUTDOWN_PORT
-	rep outsb
-.halt:
-	cli
-	hlt
-	jmp .halt
+%include "finish.inc"
 
 ; ---- COM1 output; put_hex*, put_dec clobber eax and ecx, the rest nothing ----
 
@@ -291,9 +264,6 @@ s_mmap_base	db "mbprint: mmap base=", 0
 s_len		db " len=", 0
 s_type		db " type=", 0
 s_loader	db "mbprint: loader='", 0
-s_exit		db "exit: status=", 0
-s_shutdown	db "Shutdown"
-s_shutdown_len	equ $ - s_shutdown
 numbuf		times 32 db 0
 numbuf_end	db 0
 

@@ -33,8 +33,6 @@ MB_HEADER_MAGIC		equ 0x1badb002
 MB_HEADER_FLAGS		equ (1 << 0) | (1 << 1) | (1 << 16) ; align, mem, a.out
 
 COM1			equ 0x3f8
-DEBUG_EXIT_PORT		equ 0xf4
-BOCHS_SHUTDOWN_PORT	equ 0x8900
 
 MMIO			equ 0xe0000000	; absent: inside the window, no device
 LOW			equ 0x60000	; the 16-bit code runs here (CS base)
@@ -527,29 +525,7 @@ low_end:
 	bits 32
 
 ; ---- the end of a run --------------------------------------------------------
-finish:					; eax = exit status
-	push eax
-	mov esi, s_exit
-	call puts
-	mov eax, [esp]
-	call put_dec
-	call newline
-	call com1_drain
-	pop eax
-	out DEBUG_EXIT_PORT, al		; QEMU ends here, status (al << 1) | 1
-	test eax, eax
-	jnz .shutdown
-	xchg bx, bx			; Bochs magic break: the rc file quits, 0
-	jmp .halt
-.shutdown:
-	mov esi, s_shutdown		; Bochs ends with status 1
-	mov ecx, s_shutdown_len
-	mov dx, BOCHS_SHUTDOWN_PORT
-	rep outsb
-.halt:
-	cli
-	hlt
-	jmp .halt
+%include "finish.inc"
 
 ; ---- COM1 output; put_hex, put_dec clobber eax, ecx and edx ------------------
 %include "com1.inc"
@@ -609,9 +585,6 @@ s_checks	db "mmiomodes: checks=", 0
 s_fails		db " fails=", 0
 s_first		db "mmiomodes: first failed check ", 0
 s_got		db " got ", 0
-s_exit		db "exit: status=", 0
-s_shutdown	db "Shutdown"
-s_shutdown_len	equ $ - s_shutdown
 numbuf		times 16 db 0
 numbuf_end	db 0
 
