@@ -87,12 +87,14 @@ void cpuid_policy(uint32_t leaf, uint32_t sub, uint64_t guest_cr4, uint32_t r[4]
 		r[0] = r[1] = r[2] = r[3] = 0;
 		break;
 	case 7:
-		if (sub != 0) {
-			if (sub == 1) {
-				r[0] = r[1] = r[2] = r[3] = 0;
-			}
+		if (sub == 1) {
+			/* Sub-leaf 1 names features with controls this
+			 * hypervisor does not handle (LAM, FRED, ...): none. */
+			r[0] = r[1] = r[2] = r[3] = 0;
 			break;
 		}
+		if (sub != 0)
+			break;
 		r[1] &= ~(uint32_t)(C7_EBX_SGX | C7_EBX_PQM | C7_EBX_PQE | C7_EBX_PT);
 		r[2] &= ~(uint32_t)(C7_ECX_WAITPKG | C7_ECX_SGX_LC | C7_ECX_PKS);
 		r[3] &= ~(uint32_t)(C7_EDX_HYBRID | C7_EDX_PCONFIG | C7_EDX_IBT |

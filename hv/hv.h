@@ -232,7 +232,7 @@ void vmexit_dispatch(struct vcpu *v);
 void vcpu_unhandled_exit(struct vcpu *v);
 
 /* vcpu.c */
-void vcpu_skip_insn(struct vcpu *v);
+void vcpu_complete_insn(struct vcpu *v, uint64_t next_rip);
 int vcpu_vector_is_fault(unsigned vector);
 void vcpu_inject_fault(struct vcpu *v, unsigned vector, int error_code);
 void vcpu_inject_gp(struct vcpu *v);
@@ -284,6 +284,12 @@ unsigned xsetbv_fault(uint32_t index, uint64_t val, uint64_t allowed, unsigned c
 		      int osxsave);
 void cr_access_exit(struct vcpu *v);
 void xsetbv_exit(struct vcpu *v);
+
+/* An instruction exit's instruction is done: past it (vcpu.c). */
+static inline void vcpu_skip_insn(struct vcpu *v)
+{
+	vcpu_complete_insn(v, v->rip + v->insn_len);
+}
 
 /* Around every exit: root mode runs with its own XCR0 only (free while
  * the guest's is the same). */

@@ -16,8 +16,6 @@
 #include "hv.h"
 #include "lib.h"
 
-#define RFLAGS_IF BIT(9)
-
 uint32_t hv_abi_version = HV_ABI_VERSION;
 
 /* Guest-physical [gpa, gpa+len) inside the guest's RAM? */

@@ -20,10 +20,6 @@
 #include "lib.h"
 #include "mmio_decode.h"
 
-#define GUEST_INTR_BLOCK_STI_MOVSS      3ul     /* 25.4.2, table 25-3 */
-#define VECTOR_UD                       6
-#define VECTOR_GP                       13
-
 int mmio_absent_gpa(uint64_t gpa)
 {
 	return gpa >= HV_MMIO_WINDOW && gpa < (1ul << 32);
@@ -76,21 +72,10 @@ static unsigned fetch_insn(struct vcpu *v, enum mmio_mode mode, uint8_t *code,
 	return guest_fetch(&pg, &ram, la, la_mask, code, (unsigned)n, stop);
 }
 
-/* A load's destination register; RSP lives in the VMCS. */
-static void load_register(struct vcpu *v, const struct mmio_insn *in, uint64_t data)
-{
-	uint64_t *r = in->reg == 4 ? 0 : vcpu_gpr(v, (unsigned)in->reg);
-
-	if (r)
-		*r = mmio_load_result(in, *r, data);
-	else
-		vmcs_write(GUEST_RSP, mmio_load_result(in, vmread(GUEST_RSP), data));
-}
-
 void mmio_absent_access(struct vcpu *v)
 {
 	uint64_t gpa = vmread(GUEST_PHYSICAL_ADDRESS), vec = vmread(IDT_VECTORING_INFO);
-	uint64_t intr, qual = v->qual;
+	uint64_t qual = v->qual;
 	enum mmio_mode mode = mmio_cpu_mode(vmread(GUEST_CR0), vmread(GUEST_IA32_EFER),
 					    vmread(GUEST_RFLAGS), (uint32_t)vmread(GUEST_CS_AR));
 	uint8_t code[MMIO_INSN_MAX];
@@ -135,12 +120,12 @@ void mmio_absent_access(struct vcpu *v)
 				   hex_bytes(hex, sizeof(hex), code, n));
 		return;
 	case MMIO_TOO_LONG:                     /* over 15 bytes (vol. 3A, 6.15) */
-		/* #GP(0); real mode has no error codes, and an entry that
-		 * delivered one there would fail (vol. 3C, 27.2.1.3). */
-		vcpu_inject_fault(v, VECTOR_GP, 0);   /* none in real mode: vcpu.c */
+		/* #GP(0); in real mode without the error code, which VM
+		 * entry would refuse there (vcpu_inject_fault). */
+		vcpu_inject_gp(v);
 		return;
 	case MMIO_LOCKED:                       /* LOCK MOV (vol. 2A, LOCK) */
-		vcpu_inject_fault(v, VECTOR_UD, -1);
+		vcpu_inject_ud(v);
 		return;
 	case MMIO_UNKNOWN:
 	default:
@@ -158,12 +143,9 @@ void mmio_absent_access(struct vcpu *v)
 		return;
 	}
 
-	if (!in.store)
-		load_register(v, &in, ~0ul);    /* absent hardware reads all ones */
-	vmcs_write(GUEST_RIP, mmio_next_rip(v->rip, in.len, mode));
-	/* Completing an instruction ends blocking by STI or MOV SS (25.4.2). */
-	intr = vmread(GUEST_INTERRUPTIBILITY);
-	if (intr & GUEST_INTR_BLOCK_STI_MOVSS)
-		vmcs_write(GUEST_INTERRUPTIBILITY, intr & ~GUEST_INTR_BLOCK_STI_MOVSS);
+	if (!in.store)                          /* absent hardware reads all ones */
+		vcpu_gpr_write(v, (unsigned)in.reg,
+			       mmio_load_result(&in, vcpu_gpr_read(v, (unsigned)in.reg), ~0ul));
+	vcpu_complete_insn(v, mmio_next_rip(v->rip, in.len, mode));
 	hv_stats.mmio_absent++;
 }
