@@ -2,7 +2,8 @@
  * disasm.h - x86-64 disassembly with objdump for the host tests, header only.
  *
  * disasm() writes bytes to a temporary file and reads back what
- * `objdump -D -b binary -m i386:x86-64 -M intel` makes of them, placed at
+ * `objdump -D -b binary -m i386:x86-64 -M intel` makes of them (disasm_arch:
+ * of another objdump machine, "i8086" or "i386"), placed at
  * a given address (so a call's target prints absolute): one struct insn
  * per instruction with its address, its byte count and its text, white
  * space collapsed. write_temp() is the temporary file, also for callers
@@ -87,8 +88,8 @@ static int write_temp(char *path, size_t pathlen, const char *suffix,
  * still wrap them onto continuation lines that carry no text, those add
  * to the length.
  */
-static int disasm(const uint8_t *b, size_t n, uint64_t vma, struct insn *out,
-		  int max)
+static int disasm_arch(const uint8_t *b, size_t n, const char *arch, uint64_t vma,
+		       struct insn *out, int max)
 {
 	char path[64], cmd[256], line[512];
 	int count = 0, started = 0, status;
@@ -96,9 +97,9 @@ static int disasm(const uint8_t *b, size_t n, uint64_t vma, struct insn *out,
 
 	if (write_temp(path, sizeof(path), ".bin", b, n))
 		return -1;
-	snprintf(cmd, sizeof(cmd), "objdump -D -z -b binary -m i386:x86-64 -M intel "
+	snprintf(cmd, sizeof(cmd), "objdump -D -z -b binary -m %s -M intel "
 		 "--insn-width=16 --adjust-vma=0x%llx %s 2>&1",
-		 (unsigned long long)vma, path);
+		 arch, (unsigned long long)vma, path);
 	p = popen(cmd, "r");
 	if (!p) {
 		unlink(path);
@@ -141,6 +142,12 @@ static int disasm(const uint8_t *b, size_t n, uint64_t vma, struct insn *out,
 	status = pclose(p);
 	unlink(path);
 	return status == 0 && started ? count : -1;
+}
+
+/* The same as 64-bit code. */
+static inline int disasm(const uint8_t *b, size_t n, uint64_t vma, struct insn *out, int max)
+{
+	return disasm_arch(b, n, "i386:x86-64", vma, out, max);
 }
 
 #endif

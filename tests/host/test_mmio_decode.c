@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "disasm.h"
 #include "mmio_decode.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -102,73 +103,9 @@ static void expect_result(int line, enum mmio_mode m, const uint8_t *b, unsigned
 #define M32 MMIO_MODE_32
 #define M64 MMIO_MODE_64
 
-/* ---- objdump as an independent decoder ----------------------------------- */
+/* ---- objdump as an independent decoder (disasm.h) ------------------------ */
 
-/*
- * objdump's reading of n bytes as code of mode m: the instructions' lengths
- * and texts, up to max of them; -1 when it cannot be run.
- */
-static int objdump_decode(const uint8_t *b, size_t n, enum mmio_mode m,
-			  unsigned *lens, char (*texts)[96], int max)
-{
-	static const char *const arch[] = { [2] = "i8086", [4] = "i386", [8] = "i386:x86-64" };
-	char path[] = "/tmp/test_mmio_decode.XXXXXX", cmd[256], line[512];
-	int count = 0, started = 0, fd = mkstemp(path);
-	FILE *p;
-
-	if (fd < 0)
-		return -1;
-	if (write(fd, b, n) != (ssize_t)n) {
-		close(fd);
-		unlink(path);
-		return -1;
-	}
-	close(fd);
-	snprintf(cmd, sizeof(cmd), "objdump -D -z -b binary -m %s -M intel "
-		 "--insn-width=16 %s 2>&1", arch[m], path);
-	p = popen(cmd, "r");
-	if (!p) {
-		unlink(path);
-		return -1;
-	}
-	while (fgets(line, sizeof(line), p)) {
-		char *tab1, *tab2, *tok;
-		unsigned long long addr;
-		unsigned nbytes = 0;
-
-		if (strstr(line, "<.data>:")) {
-			started = 1;
-			continue;
-		}
-		if (!started || sscanf(line, " %llx:", &addr) != 1)
-			continue;
-		tab1 = strchr(line, '\t');
-		if (!tab1)
-			continue;
-		tab2 = strchr(tab1 + 1, '\t');
-		if (tab2)
-			*tab2 = 0;
-		for (tok = strtok(tab1 + 1, " \n"); tok; tok = strtok(NULL, " \n"))
-			nbytes++;
-		if (!tab2) {
-			if (count > 0)
-				lens[count - 1] += nbytes;
-			continue;
-		}
-		if (count < 0 || count == max) {
-			count = -1;
-			continue;
-		}
-		lens[count] = nbytes;
-		snprintf(texts[count], sizeof(texts[count]), "%s", tab2 + 1);
-		texts[count][strcspn(texts[count], "\n")] = 0;
-		count++;
-	}
-	if (pclose(p) != 0 || !started)
-		count = -1;
-	unlink(path);
-	return count;
-}
+static const char *const objdump_arch[] = { [2] = "i8086", [4] = "i386", [8] = "i386:x86-64" };
 
 /* The Intel name of register reg of size bytes (high: AH..BH). */
 static const char *reg_name(int reg, unsigned size, int high)
@@ -212,8 +149,7 @@ static int has_token(const char *text, const char *word)
 #define GEN_MAX 100000
 static uint8_t gen_buf[GEN_MAX * 15];
 static unsigned gen_off[GEN_MAX], gen_len[GEN_MAX];
-static unsigned gen_lens[GEN_MAX];
-static char gen_text[GEN_MAX][96];
+static struct insn gen_objdump[GEN_MAX];
 
 static unsigned generate(enum mmio_mode m, size_t *size)
 {
@@ -283,7 +219,7 @@ static void objdump_agrees(enum mmio_mode m)
 {
 	size_t size;
 	unsigned count = generate(m, &size), i, bad = 0;
-	int got = objdump_decode(gen_buf, size, m, gen_lens, gen_text, GEN_MAX);
+	int got = disasm_arch(gen_buf, size, objdump_arch[m], 0, gen_objdump, GEN_MAX);
 
 	if (!CHECK(got >= 0, "objdump could not be run"))
 		return;
@@ -291,24 +227,24 @@ static void objdump_agrees(enum mmio_mode m)
 	      got, count);
 	for (i = 0; i < count && i < (unsigned)got && bad < 8; i++) {
 		const uint8_t *b = gen_buf + gen_off[i];
+		const char *text = gen_objdump[i].text, *want;
 		struct mmio_insn in;
-		const char *want;
 
 		mmio_decode(b, gen_len[i], m, &in);
-		if (!CHECK(gen_lens[i] == gen_len[i], "%u-bit %s: objdump says %u bytes (%s), "
-			   "we %u", bits(m), hex(b, gen_len[i]), gen_lens[i], gen_text[i],
+		if (!CHECK(gen_objdump[i].len == gen_len[i], "%u-bit %s: objdump says %u bytes "
+			   "(%s), we %u", bits(m), hex(b, gen_len[i]), gen_objdump[i].len, text,
 			   gen_len[i])) {
 			bad++;
 			break;          /* the rest are out of step */
 		}
-		if (!CHECK(strstr(gen_text[i], "mov"), "%u-bit %s: objdump says '%s'",
-			   bits(m), hex(b, gen_len[i]), gen_text[i]))
+		if (!CHECK(strstr(text, "mov"), "%u-bit %s: objdump says '%s'",
+			   bits(m), hex(b, gen_len[i]), text))
 			bad++;
 		if (in.reg < 0)
 			continue;
 		want = reg_name(in.reg, in.reg_size, in.high_byte);
-		if (!CHECK(has_token(gen_text[i], want), "%u-bit %s: objdump says '%s', we %s",
-			   bits(m), hex(b, gen_len[i]), gen_text[i], want))
+		if (!CHECK(has_token(text, want), "%u-bit %s: objdump says '%s', we %s",
+			   bits(m), hex(b, gen_len[i]), text, want))
 			bad++;
 	}
 }
