@@ -276,3 +276,46 @@ int test_hostile_idt_mmio(void)
 	}
 	return -1;
 }
+
+/*
+ * RFLAGS.TF across an instruction the hypervisor completes (CPUID, and a
+ * load from absent MMIO at guest-physical 0xe0000000): the single-step #DB
+ * comes right after it, as after the CPU's own. Bare, the same.
+ */
+int test_hostile_tf(void)
+{
+	volatile uint32_t *mmio = (volatile uint32_t *)MM_TEST_VA;
+	uint64_t after, got;
+
+	mm_map_4k(MM_TEST_VA, 0xe0000000ul, PTE_W);
+	pv_flush_tlb_one(MM_TEST_VA);
+	trap_expect.vector = VEC_DB;
+	trap_expect.fixup_rip = 0;
+	trap_expect.hit = 0;
+	asm volatile("movl $1, %[armed]\n\t"
+		     "pushfq\n\t"
+		     "orq $0x100, (%%rsp)\n\t"
+		     "popfq\n\t"
+		     "cpuid\n"
+		     "1:\tleaq 1b(%%rip), %[after]"
+		     : [armed] "=m"(trap_expect.armed), [after] "=r"(after)
+		     : "a"(0), "c"(0) : "rbx", "rdx", "memory");
+	CHECK(trap_expect.hit && trap_expect.got_rip == after,
+	      "CPUID under TF: #DB hit=%d at 0x%lx, want 0x%lx", trap_expect.hit,
+	      trap_expect.got_rip, after);
+	trap_expect.hit = 0;
+	asm volatile("movl $1, %[armed]\n\t"
+		     "pushfq\n\t"
+		     "orq $0x100, (%%rsp)\n\t"
+		     "popfq\n\t"
+		     "movl (%[p]), %%eax\n"
+		     "1:\tleaq 1b(%%rip), %[after]"
+		     : [armed] "=m"(trap_expect.armed), [after] "=r"(after), "=a"(got)
+		     : [p] "r"(mmio) : "memory");
+	trap_expect.armed = 0;
+	CHECK((uint32_t)got == 0xffffffffu, "absent MMIO read 0x%lx", got);
+	CHECK(trap_expect.hit && trap_expect.got_rip == after,
+	      "absent-MMIO load under TF: #DB hit=%d at 0x%lx, want 0x%lx", trap_expect.hit,
+	      trap_expect.got_rip, after);
+	return 0;
+}

@@ -124,6 +124,8 @@ void trap_dispatch(struct trap_frame *f)
 		e->got_rax = f->rax;
 		e->got_cs = f->cs;
 		e->got_rflags = f->rflags;
+		if (f->vector == VEC_DB)        /* an expected single step: once */
+			f->rflags &= ~(1ul << 8);
 		if (e->fixup_rip)
 			f->rip = e->fixup_rip;
 		if (e->fixup_rsp) {             /* back to ring 0 from user code */

@@ -661,6 +661,7 @@ static const struct selftest tests[] = {
 	{ "hostile.rf",   test_hostile_fault_rf, 0 },
 	{ "hostile.ring1", test_hostile_ring1,   0 },
 	{ "hostile.idt",  test_hostile_idt_mmio, 0 },
+	{ "hostile.tf",   test_hostile_tf,       0 },
 	{ "hang.hlt",   test_hang_hlt,   0 },
 	{ "hang.loop",  test_hang_loop,  0 },
 	{ "hang.storm", test_hang_storm, 0 },

@@ -68,5 +68,6 @@ int test_hostile_dr7(void);
 int test_hostile_fault_rf(void);
 int test_hostile_ring1(void);
 int test_hostile_idt_mmio(void);
+int test_hostile_tf(void);
 
 #endif

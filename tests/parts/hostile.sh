@@ -4,7 +4,8 @@
 # the TSC, the microcode trigger, Intel PT), XCR0 values a CPU refuses
 # (0x27, 0x67, 0xE3), CR0/CR4 values a CPU refuses, arms a hardware
 # breakpoint across exits, checks the RFLAGS of an injected fault and
-# makes a hypercall from ring 1 with a null SS. The
+# makes a hypercall from ring 1 with a null SS, and single-steps
+# instructions the hypervisor completes (CPUID, an absent-MMIO load). The
 # same tests pass bare (transparency: same results where the CPU's rule is
 # the same), and hosted the hypervisor's audit must find root mode as at
 # boot: no guest value left live there. On each CPU model with VMX. (Bare
@@ -12,7 +13,7 @@
 # PG=0 in 64-bit mode and the guest is lost.)
 # SPDX-License-Identifier: MIT
 
-HOSTILE=hostile.msr,hostile.xcr0,hostile.cr,hostile.dr7,hostile.rf,hostile.ring1
+HOSTILE=hostile.msr,hostile.xcr0,hostile.cr,hostile.dr7,hostile.rf,hostile.ring1,hostile.tf
 AUDIT='^hv: audit: root mode as at boot: [0-9]+ registers a guest could reach$'
 for cpu in tigerlake corei7_skylake_x corei7_sandy_bridge_2600k; do
 	boot_test "bochs-hosted-hostile-$cpu" pass @selftests:hosted "$AUDIT" '!hv: audit: FAIL' \
