@@ -40,6 +40,7 @@ HV_SRC := hv/main.c hv/console.c hv/cpu.c hv/options.c hv/guest_load.c \
           hv/vmx.c hv/vmx_ctl.c hv/vmcs.c hv/ept.c \
           hv/vmexit.c hv/vcpu.c hv/cpuid.c hv/cr.c hv/msr.c hv/io.c hv/mmio.c hv/mmio_decode.c hv/guest_paging.c \
           hv/hypercall.c hv/stats.c hv/audit.c hv/watchdog.c hv/halt.c hv/halt_view.c \
+          hv/vlapic.c hv/apic.c \
           $(SHARED_C) boot/entry64.asm hv/vmentry.asm hv/trap.asm
 
 KERNEL_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -nostdlib -nostdinc \
@@ -73,11 +74,7 @@ TESTIMAGES := $(B)/tests/mbprint.bin $(B)/tests/mbprint-hang.bin $(B)/tests/mmio
 	$(B)/tests/mbprint-fail14.bin $(B)/tests/mbprint-fail200.bin
 TOOLS  := $(B)/tools/benchtab $(B)/tools/abigen $(B)/tools/report $(B)/tools/ipxe_script
 
-# Built with the hypervisor's flags but not linked yet: hv/vlapic.c, the
-# virtual local APIC's model (host-tested), until it is wired in.
-HV_UNLINKED := $(call objs,hv,hv/vlapic.c)
-
-all: $(HV_UNLINKED) $(IMAGES) $(IMAGES:.elf=.asm) $(IMAGES:.elf=.map) $(BOOT) $(TESTIMAGES) $(TOOLS) \
+all: $(IMAGES) $(IMAGES:.elf=.asm) $(IMAGES:.elf=.map) $(BOOT) $(TESTIMAGES) $(TOOLS) \
 	$(B)/gen/hv_abi.inc
 
 $(B)/gen/asm_offsets.inc: guest/asm_offsets.c guest/pv_ops.h guest/pv.h guest/trap.h guest/hcfuzz.h
@@ -187,7 +184,7 @@ $(B)/host/test_abi: tests/host/test_abi.c shared/abi/abi.def shared/abi/hv_abi.h
 	$(B)/gen/hv_abi.inc
 $(B)/host/test_vmx_ctl: tests/host/test_vmx_ctl.c hv/vmx_ctl.c hv/vmx.h
 $(B)/host/test_halt: tests/host/test_halt.c hv/halt.c hv/halt.h
-# The virtual local APIC's model: host-tested only, not in HV_SRC yet.
+# The virtual local APIC's model (pure).
 $(B)/host/test_vlapic: tests/host/test_vlapic.c hv/vlapic.c hv/vlapic.h
 $(B)/host/test_guest_load: tests/host/test_guest_load.c hv/guest_load.c \
 	shared/lib/multiboot.c hv/guest_load.h

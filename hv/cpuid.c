@@ -20,8 +20,6 @@
 #define C1_ECX_SMX              BIT(6)
 #define C1_ECX_TM2              BIT(8)
 #define C1_ECX_PDCM             BIT(15)         /* IA32_PERF_CAPABILITIES */
-#define C1_ECX_X2APIC           BIT(21)
-#define C1_ECX_TSC_DEADLINE     BIT(24)         /* IA32_TSC_DEADLINE */
 #define C1_ECX_OSXSAVE          BIT(27)
 #define C1_ECX_HYPERVISOR       BIT(31)
 #define C1_EDX_MCE              BIT(7)
@@ -65,11 +63,10 @@ void cpuid_policy(uint32_t leaf, uint32_t sub, uint64_t guest_cr4, uint32_t r[4]
 	}
 	switch (leaf) {
 	case 1:
-		/* No VMX or SMX; x2APIC and the TSC-deadline timer (its MSR is
-		 * denied: against the guest's offset TSC it would fire at the
-		 * wrong time) wait for the virtual local APIC. */
+		/* No VMX or SMX. x2APIC and the TSC-deadline timer stay as the
+		 * CPU has them: the virtual local APIC has both (apic.c). */
 		r[2] &= ~(uint32_t)(C1_ECX_VMX | C1_ECX_SMX | C1_ECX_TM2 | C1_ECX_PDCM |
-				    C1_ECX_X2APIC | C1_ECX_TSC_DEADLINE | C1_ECX_OSXSAVE);
+				    C1_ECX_OSXSAVE);
 		r[2] |= C1_ECX_HYPERVISOR;
 		/* OSXSAVE mirrors the guest's CR4.OSXSAVE, as on the CPU. */
 		if (guest_cr4 & CR4_OSXSAVE)

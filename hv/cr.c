@@ -288,12 +288,17 @@ void cr_access_exit(struct vcpu *v)
 			set_cr4(v, &s, val);
 		else if (cr == 3)
 			set_cr3(v, &s, val);
+		else if (cr == 8)               /* 64-bit mode only: the TPR */
+			apic_cr8_write(v, val);
 		else
 			vcpu_unhandled_exit(v);
 		return;
 	case 1:                                 /* MOV from CR */
 		if (cr == 3) {
 			vcpu_gpr_write(v, reg, in_64bit_mode(&s) ? s.cr3 : (uint32_t)s.cr3);
+			vcpu_skip_insn(v);
+		} else if (cr == 8) {
+			vcpu_gpr_write(v, reg, apic_cr8_read(v));
 			vcpu_skip_insn(v);
 		} else {
 			vcpu_unhandled_exit(v);

@@ -2,12 +2,13 @@
  * halt_view.c - at a guest's halt, read what could wake it (halt.h) and
  * stop the guest at once when nothing can.
  *
- * The local APIC is the guest's own (passed through: main.c maps it into
- * the EPT), so the hypervisor reads the real registers: through MMIO at
- * IA32_APIC_BASE (identity-mapped, boot/entry64.asm), or as MSRs
- * 0x800 + offset/16 in x2APIC mode (SDM vol. 3A, 11.12.1). Reads have no
- * side effects on these registers. The 8259s are the hypervisor's, masked
- * at boot (main.c), and the guest cannot reach their ports (io.c).
+ * What could wake it is the guest's virtual local APIC (apic.c): the view
+ * is read from the model. Of its interrupt sources only the timer and the
+ * guest's own IPIs can ever fire; nothing drives LINT0, LINT1, the thermal
+ * sensor's or the performance counters' entries in this machine (the 8259s
+ * are the hypervisor's, masked at boot, their ports out of the guest's
+ * reach, io.c), so the view shows those entries masked, whatever the
+ * guest wrote there.
  *
  * Environment: hypervisor, root mode, at a HLT exit or a halt hypercall.
  */
@@ -17,53 +18,24 @@
 #include "lib.h"
 #include "x86.h"
 
-#define APIC_BASE_X2APIC        BIT(10)
-#define MSR_X2APIC_BASE         0x800
-#define MSR_IA32_TSC_DEADLINE   0x6e0
-#define CPUID_1_ECX_TSC_DEADLINE BIT(24)
-
-static uint64_t apic_base;
-
-static uint32_t apic_read(unsigned reg)
+static void halt_view_read(const struct vcpu *v, struct halt_view *h)
 {
-	if (apic_base & APIC_BASE_X2APIC)
-		return (uint32_t)rdmsr(MSR_X2APIC_BASE + (reg >> 4));
-	return *(volatile uint32_t *)((apic_base & ~0xffful & ((1ul << 52) - 1)) + reg);
-}
-
-static void halt_view_read(struct halt_view *h)
-{
-	uint32_t a, b, c, d, max_lvt;
-	unsigned i;
+	const struct vlapic *vl = &v->apic;
 
 	memset(h, 0, sizeof(*h));
 	h->if_set = !!(vmread(GUEST_RFLAGS) & BIT(9));
 	h->pic_masked = 1;
-	apic_base = rdmsr(MSR_IA32_APIC_BASE);
-	h->apic_on = !!(apic_base & APIC_BASE_ENABLE);
-	if (!h->if_set || !h->apic_on)
-		return;
-	h->svr = apic_read(HALT_APIC_SVR);
-	h->tpr = apic_read(HALT_APIC_TPR);
-	for (i = 0; i < 8; i++) {
-		h->irr[i] = apic_read(HALT_APIC_IRR + 0x10 * i);
-		h->isr[i] = apic_read(HALT_APIC_ISR + 0x10 * i);
-	}
-	h->lvt_timer = apic_read(HALT_APIC_LVT_TIMER);
-	h->lvt_lint0 = apic_read(HALT_APIC_LVT_LINT0);
-	h->lvt_lint1 = apic_read(HALT_APIC_LVT_LINT1);
-	/* 11.4.8: VERSION[23:16] is the number of LVT entries less one: 4 has
-	 * the performance counters' entry, 5 the thermal one too, 6 CMCI too. */
-	max_lvt = (apic_read(HALT_APIC_VERSION) >> 16) & 0xff;
-	h->lvt_perf = max_lvt >= 4 ? apic_read(HALT_APIC_LVT_PERF) : HALT_LVT_MASKED;
-	h->lvt_thermal = max_lvt >= 5 ? apic_read(HALT_APIC_LVT_THERMAL) : HALT_LVT_MASKED;
-	h->lvt_cmci = max_lvt >= 6 ? apic_read(HALT_APIC_LVT_CMCI) : HALT_LVT_MASKED;
-	h->timer_initial = apic_read(HALT_APIC_TMICT);
-	h->timer_current = apic_read(HALT_APIC_TMCCT);
-	cpuid(1, 0, &a, &b, &c, &d);
-	if (HALT_LVT_TIMER_MODE(h->lvt_timer) == HALT_TIMER_TSC_DEADLINE &&
-	    (c & CPUID_1_ECX_TSC_DEADLINE))
-		h->tsc_deadline = rdmsr(MSR_IA32_TSC_DEADLINE);
+	h->apic_on = vlapic_mode(vl) != VLAPIC_DISABLED;
+	h->svr = vl->svr;
+	h->tpr = vl->tpr;
+	memcpy(h->irr, vl->irr, sizeof(h->irr));
+	memcpy(h->isr, vl->isr, sizeof(h->isr));
+	h->lvt_timer = vl->lvt[VLAPIC_LVT_TIMER];
+	h->lvt_lint0 = h->lvt_lint1 = h->lvt_perf = HALT_LVT_MASKED;
+	h->lvt_thermal = h->lvt_cmci = HALT_LVT_MASKED;
+	h->timer_initial = vl->timer_initial;
+	h->timer_current = vl->timer_armed ? 1 : 0;     /* counting, or not */
+	h->tsc_deadline = vl->tsc_deadline;
 }
 
 int vcpu_halt_stuck(struct vcpu *v)
@@ -71,7 +43,7 @@ int vcpu_halt_stuck(struct vcpu *v)
 	struct halt_view h;
 	char why[120];
 
-	halt_view_read(&h);
+	halt_view_read(v, &h);
 	if (halt_can_wake(&h, why, sizeof(why)))
 		return 0;
 	guest_kill(v, HV_STATUS_GUEST_FAULT, "guest halted with nothing to wake it (%s), at rip 0x%lx",

@@ -19,8 +19,9 @@
  *   stats.c      exit accounting
  *   audit.c      root mode's registers, at boot and after the run
  *   halt.c       can anything end a HLT? (halt_view.c reads the machine)
- *   vlapic.c     the virtual local APIC's model (host-tested, not built
- *                in yet: the guest still owns the machine's APIC)
+ *   vlapic.c     the guest's local APIC: the model (vlapic.h, pure)
+ *   apic.c       ...on the vCPU: its MMIO, MSRs and CR8, interrupt
+ *                injection, PV EOI; the machine's APIC kept from the guest
  *   watchdog.c   the run's time limit (watchdog=)
  *   vmentry.asm  VMLAUNCH, the VM-exit entry point, VMRESUME
  *
@@ -32,6 +33,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "vlapic.h"
 #include "vmx.h"
 #include "x86.h"
 
@@ -184,6 +186,11 @@ struct vcpu {
 	/* The guest's shared page (hypercall shared_page), once it has one. */
 	int shared_page;
 	uint64_t shared_page_gpa;
+	/* The guest's local APIC (apic.c); PV EOI flag set by us, not yet seen
+	 * cleared or taken back. */
+	struct vlapic apic;
+	int pv_eoi_armed;
+	uint32_t proc_ctl;              /* primary processor-based controls now */
 	const struct vmx_caps *caps;
 	const struct vmx_controls *ctl;
 };
@@ -309,12 +316,56 @@ static inline void vcpu_xcr0_to_guest(const struct vcpu *v)
 void hypercall_dispatch(struct vcpu *v);
 void hypercall_shared_cpuid_refresh(struct vcpu *v);
 
-/* mmio.c: [HV_MMIO_WINDOW, 4 GiB) less the local APIC is absent MMIO. */
+/*
+ * mmio.c: what answers at a guest-physical address the EPT leaves
+ * unmapped. read/write: size bytes at gpa; 0 when done, nonzero when they
+ * injected a fault or stopped the guest (the instruction is not
+ * completed). [HV_MMIO_WINDOW, 4 GiB) is absent MMIO, but for the guest's
+ * xAPIC page (apic.c) while it is in xAPIC mode.
+ */
 #define HV_MMIO_WINDOW 0xc0000000ul
+struct mmio_device {
+	const char *name;               /* in stop reasons: "absent MMIO at gpa ..." */
+	int (*read)(struct vcpu *v, uint64_t gpa, unsigned size, uint64_t *val);
+	int (*write)(struct vcpu *v, uint64_t gpa, unsigned size, uint64_t val);
+};
+extern const struct mmio_device mmio_absent;
 int mmio_absent_gpa(uint64_t gpa);
-/* An EPT violation there, not a fetch: completes the instruction, injects
- * the fault the CPU would raise, or stops the guest saying why. */
-void mmio_absent_access(struct vcpu *v);
+/* An EPT violation at dev's address, not a fetch: the instruction is
+ * decoded and completed against dev, or gets the fault the CPU would
+ * raise, or the guest is stopped saying why. */
+void mmio_access(struct vcpu *v, uint64_t gpa, const struct mmio_device *dev);
+
+/* apic.c */
+struct apic_stats {
+	uint64_t injected, timer, mmio, msr, hc_eoi, hc_timer, pv_eoi, host_interrupts;
+};
+extern struct apic_stats apic_stats;
+extern const struct mmio_device apic_mmio;
+void apic_host_init(void);
+void apic_init(struct vcpu *v);
+int apic_mmio_gpa(const struct vcpu *v, uint64_t gpa);
+int apic_msr(struct vcpu *v, uint32_t msr, int write, uint64_t *val);
+void apic_cr8_write(struct vcpu *v, uint64_t val);
+uint64_t apic_cr8_read(struct vcpu *v);
+int64_t apic_hc_eoi(struct vcpu *v);
+void apic_pv_eoi_flush(struct vcpu *v);
+int64_t apic_hc_timer_arm(struct vcpu *v);
+uint64_t apic_deliver(struct vcpu *v, uint64_t now);
+void apic_stats_print(const struct vcpu *v);
+
+/*
+ * The TSC at which vmexit_handler must look at the vCPU's events: the
+ * watchdog's deadline, the guest's timer, or 0 when an exit changed what
+ * the guest's APIC has to deliver (vcpu_request_events). The hot path
+ * pays one compare for all of them.
+ */
+extern uint64_t vcpu_event_tsc;
+static inline void vcpu_request_events(void)
+{
+	vcpu_event_tsc = 0;
+}
+void vcpu_events(struct vcpu *v, uint64_t now);
 uint64_t *vcpu_gpr(struct vcpu *v, unsigned n);
 
 /* io.c */
@@ -340,8 +391,11 @@ uint64_t msr_guest_value(const struct vcpu *v, uint32_t msr);
 
 /* watchdog.c */
 struct hv_options;
-/* vmexit_handler calls watchdog_expired when an exit's TSC is past this. */
+/* The watchdog's deadline (host TSC), UINT64_MAX without one. */
 extern uint64_t watchdog_deadline_tsc;
+/* The VMX-preemption timer to exit by the host TSC deadline; 0 when there
+ * is no such timer (the caller waits itself). */
+int preemption_timer_set(uint64_t deadline, uint64_t now);
 int watchdog_init(const struct hv_options *o, const struct vmx_caps *c,
 		  const struct vmx_controls *ctl, char *err, size_t errlen);
 void watchdog_arm(void);

@@ -119,12 +119,24 @@ static int64_t hc_shared_page(struct vcpu *v)
 
 	if (gpa & 4095 || !guest_range_ok(gpa, 4096))
 		return -HV_EFAULT;
+	apic_pv_eoi_flush(v);                   /* a PV EOI flag on the old page */
 	v->shared_page = 1;
 	v->shared_page_gpa = gpa;
 	hypercall_shared_cpuid_refresh(v);
 	return HV_OK;
 }
 _Static_assert(12 <= HV_SHARED_CPUID_MAX, "the cached leaves fit the shared page");
+
+/* The virtual local APIC's (apic.c). */
+static int64_t hc_apic_eoi(struct vcpu *v)
+{
+	return apic_hc_eoi(v);
+}
+
+static int64_t hc_timer_arm(struct vcpu *v)
+{
+	return apic_hc_timer_arm(v);
+}
 
 typedef int64_t hypercall_fn(struct vcpu *v);
 

@@ -11,7 +11,7 @@
  * Memory: the largest free stretch of RAM below 4 GiB (free of this image,
  * the Multiboot modules and the first MiB) holds first the hypervisor's
  * pages (VMXON region, VMCS, bitmaps, EPT tables), then the guest's RAM,
- * 2 MiB aligned. The EPT maps only that RAM (and the local APIC page) into
+ * 2 MiB aligned. The EPT maps only that RAM into
  * the guest: every other host page is out of its reach.
  *
  * Environment: hypervisor, one CPU, interrupts off throughout.
@@ -30,8 +30,6 @@
 #define LOW_END         MIB
 #define FOUR_GIB        (1ul << 32)
 #define HV_POOL_PAGES   96              /* VMXON, VMCS, bitmaps, EPT tables */
-#define APIC_GPA        0xfee00000ul
-#define MSR_APIC_BASE   0x1b
 
 extern char _load_start[], _bss_end[];
 
@@ -247,20 +245,17 @@ static void setup_guest(uint32_t *entry, uint32_t *info_gpa)
 	kprintf("hv: guest: cmdline '%s'\n", img->cmdline);
 }
 
+/* The guest's RAM and nothing else: its local APIC is virtual (apic.c). */
 static uint64_t setup_ept(void)
 {
-	uint64_t apic = rdmsr(MSR_APIC_BASE) & ~0xffful & ((1ul << 52) - 1);
-
 	ept.alloc = pool_page;
 	ept.table = ept_table;
 	ept.large_pages = !!(caps.ept_vpid & EPT_CAP_2M);
 	if (ept_init(&ept) ||
-	    ept_map(&ept, 0, guest_mem.host_pa, guest_mem.size, EPT_RWX | EPT_MEM_WB) ||
-	    /* The guest's local APIC is the machine's: passed through, uncached. */
-	    ept_map(&ept, APIC_GPA, apic, 4096, EPT_R | EPT_W | EPT_MEM_UC))
+	    ept_map(&ept, 0, guest_mem.host_pa, guest_mem.size, EPT_RWX | EPT_MEM_WB))
 		fail_boot(HV_STATUS_BAD_BOOT, "EPT", "out of pool pages for EPT tables");
-	kprintf("hv: ept: %lu MiB mapped with %u tables (%s pages), local APIC at 0x%lx\n",
-		ept.mapped >> 20, ept.tables, ept.large_pages ? "2 MiB" : "4 KiB", apic);
+	kprintf("hv: ept: %lu MiB mapped with %u tables (%s pages), nothing else\n",
+		ept.mapped >> 20, ept.tables, ept.large_pages ? "2 MiB" : "4 KiB");
 	return ept_pointer(&ept);
 }
 
@@ -302,6 +297,7 @@ void kmain(uint32_t magic, uint32_t info_addr)
 	io_init((uint8_t *)io_bitmaps, (uint8_t *)io_bitmaps + 4096);
 	eptp = setup_ept();
 	pic_mask_all();
+	apic_host_init();
 
 	if (vmx_enable(&caps, vmxon))
 		hv_exit(HV_STATUS_REFUSED);
@@ -313,6 +309,7 @@ void kmain(uint32_t magic, uint32_t info_addr)
 	vcpu.host_xcr0 = cpu_xsave_init(&vcpu.xcr0_allowed);
 	vmcs_setup(&vcpu, eptp, io_bitmaps, msr_bitmap, entry, info_gpa);
 	msr_init(&vcpu, (uint8_t *)msr_bitmap, msr_areas);
+	apic_init(&vcpu);
 	if (opts.break_vmcs && opts.break_vmcs[0] == 'g')
 		vmcs_write(GUEST_RFLAGS, 0);            /* bit 1 must be 1 (27.3.1.4) */
 	else if (opts.break_vmcs)
@@ -340,6 +337,7 @@ void kmain(uint32_t magic, uint32_t info_addr)
 		vcpu.guest_status = 0;
 	}
 	stats_print();
+	apic_stats_print(&vcpu);
 	if (vcpu.guest_status)
 		hv_exit_guest(vcpu.status);
 	hv_exit(vcpu.status);

@@ -1,7 +1,8 @@
 /*
- * mmio.c - absent MMIO: guest accesses to the MMIO window that nothing
- * backs behave as on a machine with no device there. Reads return all
- * ones, writes vanish, and the guest goes on after the instruction.
+ * mmio.c - guest accesses to memory-mapped devices: the guest's local APIC
+ * (apic.c) and absent MMIO, the rest of the MMIO window, which behaves as
+ * on a machine with no device there: reads return all ones, writes
+ * vanish, and the guest goes on after the instruction.
  *
  * The EPT leaves the window unmapped, so each access is an EPT violation.
  * The instruction is fetched through the guest's own page tables, from
@@ -24,6 +25,23 @@ int mmio_absent_gpa(uint64_t gpa)
 {
 	return gpa >= HV_MMIO_WINDOW && gpa < (1ul << 32);
 }
+
+static int absent_read(struct vcpu *v, uint64_t gpa, unsigned size, uint64_t *val)
+{
+	(void)v, (void)gpa, (void)size;
+	*val = ~0ul;                            /* no device drives the bus */
+	hv_stats.mmio_absent++;
+	return 0;
+}
+
+static int absent_write(struct vcpu *v, uint64_t gpa, unsigned size, uint64_t val)
+{
+	(void)v, (void)gpa, (void)size, (void)val;
+	hv_stats.mmio_absent++;
+	return 0;
+}
+
+const struct mmio_device mmio_absent = { "absent MMIO", absent_read, absent_write };
 
 /* "8b 05 00 00" for the n bytes at code. */
 static const char *hex_bytes(char *buf, size_t size, const uint8_t *code, unsigned n)
@@ -72,10 +90,10 @@ static unsigned fetch_insn(struct vcpu *v, enum mmio_mode mode, uint8_t *code,
 	return guest_fetch(&pg, &ram, la, la_mask, code, (unsigned)n, stop);
 }
 
-void mmio_absent_access(struct vcpu *v)
+void mmio_access(struct vcpu *v, uint64_t gpa, const struct mmio_device *dev)
 {
-	uint64_t gpa = vmread(GUEST_PHYSICAL_ADDRESS), vec = vmread(IDT_VECTORING_INFO);
-	uint64_t qual = v->qual;
+	uint64_t vec = vmread(IDT_VECTORING_INFO), qual = v->qual, data;
+	const char *what = dev->name;
 	enum mmio_mode mode = mmio_cpu_mode(vmread(GUEST_CR0), vmread(GUEST_IA32_EFER),
 					    vmread(GUEST_RFLAGS), (uint32_t)vmread(GUEST_CS_AR));
 	uint8_t code[MMIO_INSN_MAX];
@@ -92,14 +110,14 @@ void mmio_absent_access(struct vcpu *v)
 	 * and 8, table 28-7) is not what the bytes at RIP say.
 	 */
 	if (vec & INTR_INFO_VALID) {
-		guest_kill(v, HV_STATUS_GUEST_FAULT, "absent MMIO at gpa 0x%lx: touched while "
+		guest_kill(v, HV_STATUS_GUEST_FAULT, "%s at gpa 0x%lx: touched while "
 			   "delivering vector %lu (the IDT, GDT, TSS or stack is not RAM), "
-			   "at rip 0x%lx", gpa, vec & 0xff, v->rip);
+			   "at rip 0x%lx", what, gpa, vec & 0xff, v->rip);
 		return;
 	}
 	if (!(qual & EPT_QUAL_GLA_VALID) || !(qual & EPT_QUAL_GLA_TRANSLATED)) {
-		guest_kill(v, HV_STATUS_GUEST_FAULT, "absent MMIO at gpa 0x%lx: %s at rip 0x%lx",
-			   gpa, qual & EPT_QUAL_GLA_VALID ? "a guest page-table entry is there" :
+		guest_kill(v, HV_STATUS_GUEST_FAULT, "%s at gpa 0x%lx: %s at rip 0x%lx",
+			   what, gpa, qual & EPT_QUAL_GLA_VALID ? "a guest page-table entry is there" :
 			   "an access with no linear address", v->rip);
 		return;
 	}
@@ -110,13 +128,13 @@ void mmio_absent_access(struct vcpu *v)
 		break;
 	case MMIO_TRUNCATED:
 		if (stop.why == GUEST_XLATE_OK)
-			guest_kill(v, HV_STATUS_GUEST_FAULT, "absent MMIO at gpa 0x%lx: cannot read "
+			guest_kill(v, HV_STATUS_GUEST_FAULT, "%s at gpa 0x%lx: cannot read "
 				   "the instruction at rip 0x%lx: it runs past the CS limit "
-				   "(bytes: %s)", gpa, v->rip, hex_bytes(hex, sizeof(hex), code, n));
+				   "(bytes: %s)", what, gpa, v->rip, hex_bytes(hex, sizeof(hex), code, n));
 		else
-			guest_kill(v, HV_STATUS_GUEST_FAULT, "absent MMIO at gpa 0x%lx: cannot read "
+			guest_kill(v, HV_STATUS_GUEST_FAULT, "%s at gpa 0x%lx: cannot read "
 				   "the instruction at rip 0x%lx: linear 0x%lx is %s (bytes: %s)",
-				   gpa, v->rip, stop.la, guest_xlate_name(stop.why),
+				   what, gpa, v->rip, stop.la, guest_xlate_name(stop.why),
 				   hex_bytes(hex, sizeof(hex), code, n));
 		return;
 	case MMIO_TOO_LONG:                     /* over 15 bytes (vol. 3A, 6.15) */
@@ -129,23 +147,29 @@ void mmio_absent_access(struct vcpu *v)
 		return;
 	case MMIO_UNKNOWN:
 	default:
-		guest_kill(v, HV_STATUS_GUEST_FAULT, "absent MMIO at gpa 0x%lx: cannot decode "
-			   "instruction %s at rip 0x%lx", gpa, hex_bytes(hex, sizeof(hex), code, n),
+		guest_kill(v, HV_STATUS_GUEST_FAULT, "%s at gpa 0x%lx: cannot decode "
+			   "instruction %s at rip 0x%lx", what, gpa, hex_bytes(hex, sizeof(hex), code, n),
 			   v->rip);
 		return;
 	}
 	/* A move reads or writes, as the qualification must say (28.2.1). */
 	if (!(qual & (in.store ? EPT_QUAL_WRITE : EPT_QUAL_READ))) {
-		guest_kill(v, HV_STATUS_GUEST_FAULT, "absent MMIO at gpa 0x%lx: instruction %s at "
-			   "rip 0x%lx %s, but the CPU reported a %s", gpa,
+		guest_kill(v, HV_STATUS_GUEST_FAULT, "%s at gpa 0x%lx: instruction %s at "
+			   "rip 0x%lx %s, but the CPU reported a %s", what, gpa,
 			   hex_bytes(hex, sizeof(hex), code, in.len), v->rip,
 			   in.store ? "stores" : "loads", in.store ? "read" : "write");
 		return;
 	}
 
-	if (!in.store)                          /* absent hardware reads all ones */
+	if (in.store) {
+		data = mmio_store_value(&in, in.reg < 0 ? 0 : vcpu_gpr_read(v, (unsigned)in.reg));
+		if (dev->write(v, gpa, in.mem_size, data))
+			return;
+	} else {
+		if (dev->read(v, gpa, in.mem_size, &data))
+			return;
 		vcpu_gpr_write(v, (unsigned)in.reg,
-			       mmio_load_result(&in, vcpu_gpr_read(v, (unsigned)in.reg), ~0ul));
+			       mmio_load_result(&in, vcpu_gpr_read(v, (unsigned)in.reg), data));
+	}
 	vcpu_complete_insn(v, mmio_next_rip(v->rip, in.len, mode));
-	hv_stats.mmio_absent++;
 }

@@ -254,8 +254,22 @@ enum mmio_decode_result mmio_decode(const uint8_t *code, unsigned count,
 	if ((r = need(&c, disp + imm)))
 		return r;
 	in.len = c.i + disp + imm;
+	/* The immediate follows the displacement, little-endian; an imm32
+	 * with a 64-bit operand is sign-extended (vol. 2B, MOV). */
+	while (imm--)
+		in.imm = in.imm << 8 | code[c.i + disp + imm];
+	if (in.reg < 0 && in.mem_size == 8)
+		in.imm = (uint64_t)(int64_t)(int32_t)in.imm;
 	*out = in;
 	return MMIO_DECODED;
+}
+
+uint64_t mmio_store_value(const struct mmio_insn *in, uint64_t reg)
+{
+	unsigned bits = 8 * in->mem_size;
+	uint64_t v = in->reg < 0 ? in->imm : in->high_byte ? reg >> 8 : reg;
+
+	return bits >= 64 ? v : v & ((1ul << bits) - 1);
 }
 
 uint64_t mmio_load_result(const struct mmio_insn *in, uint64_t old, uint64_t data)

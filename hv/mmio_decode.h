@@ -62,6 +62,7 @@ struct mmio_insn {
 	int reg;                /* register 0..15 (RAX..R15), -1 for an immediate */
 	int high_byte;          /* reg is AH, CH, DH or BH (reg 0..3, bits 15:8) */
 	int store;              /* 1: memory is written; 0: a register is loaded */
+	uint64_t imm;           /* reg -1: the immediate, as the CPU extends it */
 	enum mmio_ext ext;      /* how a load widens mem_size to reg_size */
 };
 
@@ -85,6 +86,10 @@ enum mmio_mode mmio_cpu_mode(uint64_t cr0, uint64_t efer, uint64_t rflags,
  * mem_size bytes) by the rules of the destination's width.
  */
 uint64_t mmio_load_result(const struct mmio_insn *in, uint64_t old, uint64_t data);
+
+/* What a store writes (its low mem_size bytes): the immediate, or the
+ * register's value (reg: the whole register reg names). */
+uint64_t mmio_store_value(const struct mmio_insn *in, uint64_t reg);
 
 /* The instruction pointer after len bytes, wrapped as the mode wraps it. */
 uint64_t mmio_next_rip(uint64_t rip, unsigned len, enum mmio_mode mode);

@@ -48,7 +48,6 @@
 
 static int emu_tsc(struct vcpu *v, uint32_t msr, int write, uint64_t *val);
 static int emu_tsc_adjust(struct vcpu *v, uint32_t msr, int write, uint64_t *val);
-static int emu_apic_base(struct vcpu *v, uint32_t msr, int write, uint64_t *val);
 static int emu_feature_control(struct vcpu *v, uint32_t msr, int write, uint64_t *val);
 static int emu_ucode_rev(struct vcpu *v, uint32_t msr, int write, uint64_t *val);
 static int emu_mtrr(struct vcpu *v, uint32_t msr, int write, uint64_t *val);
@@ -58,8 +57,8 @@ static int emu_misc_enable(struct vcpu *v, uint32_t msr, int write, uint64_t *va
 static const struct msr_rule msr_rules[] = {
 	{ MSR_TSC, MSR_TSC, MSR_PASS, MSR_EMULATE, emu_tsc,
 	  "the guest's TSC is the host's plus TSC_OFFSET; a write moves the offset" },
-	{ MSR_IA32_APIC_BASE, MSR_IA32_APIC_BASE, MSR_PASS, MSR_EMULATE, emu_apic_base,
-	  "the local APIC is the guest's, at the address the EPT maps: it may not move" },
+	{ MSR_IA32_APIC_BASE, MSR_IA32_APIC_BASE, MSR_EMULATE, MSR_EMULATE, apic_msr,
+	  "the guest's virtual local APIC (apic.c): its mode and base" },
 	{ MSR_IA32_FEATURE_CONTROL, MSR_IA32_FEATURE_CONTROL, MSR_EMULATE, MSR_DENY,
 	  emu_feature_control, "locked, VMX off: the guest is told there is no VMX" },
 	{ MSR_TSC_ADJUST, MSR_TSC_ADJUST, MSR_EMULATE, MSR_EMULATE, emu_tsc_adjust,
@@ -86,6 +85,10 @@ static const struct msr_rule msr_rules[] = {
 	  "switched by the load/save IA32_PAT controls" },
 	{ MSR_MTRR_DEF_TYPE, MSR_MTRR_DEF_TYPE, MSR_EMULATE, MSR_EMULATE, emu_mtrr,
 	  "virtual MTRRs" },
+	{ MSR_IA32_TSC_DEADLINE, MSR_IA32_TSC_DEADLINE, MSR_EMULATE, MSR_EMULATE, apic_msr,
+	  "the guest's virtual local APIC's TSC-deadline timer (apic.c)" },
+	{ X2APIC_MSR_FIRST, 0xbff, MSR_EMULATE, MSR_EMULATE, apic_msr,
+	  "the guest's virtual local APIC in x2APIC mode (reserved for it: 0x800-0xbff)" },
 	{ MSR_IA32_EFER, MSR_IA32_EFER, MSR_PASS, MSR_PASS, 0,
 	  "switched by the load/save IA32_EFER controls" },
 	{ MSR_STAR, MSR_SFMASK, MSR_PASS, MSR_PASS, 0,
@@ -191,22 +194,6 @@ static int emu_tsc_adjust(struct vcpu *v, uint32_t msr, int write, uint64_t *val
 	/* vol. 3B, 17.17.3: a write adds the difference to the TSC. */
 	vmcs_write(TSC_OFFSET, vmread(TSC_OFFSET) + (*val - v->vmsr.tsc_adjust));
 	v->vmsr.tsc_adjust = *val;
-	return 0;
-}
-
-static int emu_apic_base(struct vcpu *v, uint32_t msr, int write, uint64_t *val)
-{
-	uint64_t cur = rdmsr(MSR_IA32_APIC_BASE);
-
-	(void)msr;
-	(void)write;
-	/* Enabling is fine; moving or disabling the APIC is not. */
-	if ((*val & ~APIC_BASE_ENABLE) != (cur & ~APIC_BASE_ENABLE) || !(*val & APIC_BASE_ENABLE)) {
-		guest_kill(v, HV_STATUS_GUEST_FAULT,
-			   "guest moved or disabled its local APIC (IA32_APIC_BASE 0x%lx)", *val);
-		return 0;
-	}
-	wrmsr(MSR_IA32_APIC_BASE, *val);
 	return 0;
 }
 

@@ -179,7 +179,8 @@ void vcpu_halt(struct vcpu *v)
 {
 	if (vcpu_halt_stuck(v))         /* halt.c: nothing can wake it; stopped */
 		return;
-	/* 27.3.1.5 / 28.x: entering in the HLT activity state; the guest's
-	 * next interrupt (its local APIC is its own) wakes it. */
+	/* Entering in the HLT activity state (25.4.2); the next interrupt the
+	 * guest's APIC delivers wakes it (apic.c), at once if one is due. */
 	vmcs_write(GUEST_ACTIVITY_STATE, ACTIVITY_HLT);
+	vcpu_request_events();
 }

@@ -225,6 +225,22 @@ int vlapic_set_irr(struct vlapic *vl, unsigned vector, int level)
 }
 
 /* 11.8.3.1: a vector is taken when its class is above PPR's class. */
+/* MOV to CR8 (11.8.6): TPR[7:4] from CR8[3:0], TPR[3:0] cleared. */
+void vlapic_set_tpr(struct vlapic *vl, uint32_t tpr)
+{
+	vl->tpr = tpr & 0xf0;
+}
+
+int vlapic_irr_pending(const struct vlapic *vl)
+{
+	return highest(vl->irr) != VLAPIC_NONE;
+}
+
+int vlapic_vector_level(const struct vlapic *vl, unsigned vector)
+{
+	return vector < 256 && (vl->tmr[vector >> 5] >> (vector & 31) & 1);
+}
+
 int vlapic_highest_deliverable(const struct vlapic *vl)
 {
 	int v;
@@ -308,6 +324,20 @@ uint64_t vlapic_timer_next_deadline(const struct vlapic *vl)
 	if (vl->lvt[VLAPIC_LVT_TIMER] & APIC_LVT_MASKED)
 		return VLAPIC_NO_DEADLINE;
 	return timer_due(vl);
+}
+
+/*
+ * An expiry changes what the APIC delivers only when the timer's LVT
+ * entry is open and its vector is not pending already (a second expiry
+ * then sets the same IRR bit: 11.5.4 counts it, nothing more happens).
+ */
+uint64_t vlapic_timer_event_deadline(const struct vlapic *vl)
+{
+	uint32_t lvt = vl->lvt[VLAPIC_LVT_TIMER], vec = lvt & APIC_LVT_VECTOR;
+
+	if ((lvt & APIC_LVT_MASKED) || (vl->irr[vec >> 5] >> (vec & 31) & 1))
+		return VLAPIC_NO_DEADLINE;
+	return vlapic_timer_next_deadline(vl);
 }
 
 unsigned vlapic_timer_expire(struct vlapic *vl, uint64_t now)
@@ -405,6 +435,14 @@ static void timer_write_lvt(struct vlapic *vl, uint32_t value)
 		vl->tsc_deadline = 0;
 	}
 	vl->lvt[VLAPIC_LVT_TIMER] = value;
+}
+
+/* The initial-count register written, in either mode (the pv timer_arm). */
+void vlapic_timer_arm(struct vlapic *vl, uint32_t count, uint64_t now)
+{
+	timer_sync(vl, now);
+	timer_write_initial(vl, count, now);
+	timer_sync(vl, now);
 }
 
 /* ---- IPIs ------------------------------------------------------------------- */

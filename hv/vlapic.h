@@ -9,8 +9,7 @@
  * guest TSC ticks), and reads back what to inject and when the timer
  * needs it next.
  *
- * Not wired in yet: vlapic.c is built only into the host tests (not in
- * the Makefile's HV_SRC); the guest still owns the machine's APIC.
+ * Wired to the vCPU by apic.c (MMIO, MSRs, CR8, injection, the timer).
  *
  * Choices this model makes where the SDM leaves them to the processor:
  *  - Version register: 0x14 (integrated APIC), max LVT entry 5 (six
@@ -51,8 +50,8 @@
  * that takes now first brings the timer up to now (an expiry that is due
  * is taken then), so what the guest reads is what hardware shows at now.
  *
- * Environment: hypervisor (root mode, one vCPU) once wired in; today the
- * host tests. Pure logic: no inline assembly, no VMCS, no globals.
+ * Environment: hypervisor (root mode, one vCPU) and the host tests.
+ * Pure logic: no inline assembly, no VMCS, no globals.
  */
 /* SPDX-License-Identifier: MIT */
 #ifndef HV_VLAPIC_H
@@ -266,6 +265,13 @@ uint32_t vlapic_ppr(const struct vlapic *vl);
  */
 int vlapic_set_irr(struct vlapic *vl, unsigned vector, int level);
 
+/* MOV to CR8: the TPR becomes tpr & 0xf0 (11.8.6). */
+void vlapic_set_tpr(struct vlapic *vl, uint32_t tpr);
+
+/* Anything in IRR; is vector level-triggered (its TMR bit)? */
+int vlapic_irr_pending(const struct vlapic *vl);
+int vlapic_vector_level(const struct vlapic *vl, unsigned vector);
+
 /* The vector to inject now (its class above PPR's), or VLAPIC_NONE. */
 int vlapic_highest_deliverable(const struct vlapic *vl);
 
@@ -283,12 +289,25 @@ int vlapic_eoi(struct vlapic *vl);
 uint64_t vlapic_timer_next_deadline(const struct vlapic *vl);
 
 /*
+ * The guest TSC at which an expiry would change what the APIC delivers:
+ * VLAPIC_NO_DEADLINE while the timer's LVT entry is masked or its vector
+ * is pending already. Expiries before it need no event: the next call
+ * that takes now counts them.
+ */
+uint64_t vlapic_timer_event_deadline(const struct vlapic *vl);
+
+/*
  * Take the timer's expiry if due at now: the LVT timer vector goes to IRR
  * unless masked; periodic re-arms at its grid (deadline + k * period,
  * never now + period), one-shot and TSC-deadline disarm. Returns how many
  * expiries were due (periods that elapsed unobserved count; one vector).
  */
 unsigned vlapic_timer_expire(struct vlapic *vl, uint64_t now);
+
+/* The initial-count register written with count, in either mode (as
+ * the hypervisor backend's timer_arm hypercall does): ignored in
+ * TSC-deadline mode, 0 stops the timer. */
+void vlapic_timer_arm(struct vlapic *vl, uint32_t count, uint64_t now);
 
 /* An ICR, field by field (11.6.1). */
 struct vlapic_icr {

@@ -179,6 +179,7 @@ void vmcs_setup(struct vcpu *v, uint64_t eptp, uint64_t io_bitmaps_pa,
 
 	vmcs_write(PIN_BASED_VM_EXEC_CONTROL, ctl->pin);
 	vmcs_write(CPU_BASED_VM_EXEC_CONTROL, ctl->proc);
+	v->proc_ctl = ctl->proc;
 	vmcs_write(SECONDARY_VM_EXEC_CONTROL, ctl->proc2);
 	vmcs_write(VM_EXIT_CONTROLS, ctl->exit);
 	vmcs_write(VM_ENTRY_CONTROLS, ctl->entry);

@@ -77,16 +77,11 @@ void sipi_exit(struct vcpu *v)
 		   v->qual & 0xff);
 }
 
-void external_interrupt_exit(struct vcpu *v)
-{
-	/* Not enabled (the guest owns its local APIC); if one comes, the
-	 * interrupt is still pending and reaches the guest on entry. */
-	(void)v;
-}
-
+/* The watchdog's deadline or the guest's timer: vcpu_events looks. */
 void preemption_timer_exit(struct vcpu *v)
 {
-	watchdog_timer_exit(v);                 /* watchdog.c */
+	(void)v;
+	vcpu_request_events();
 }
 
 /*
@@ -105,9 +100,15 @@ void ept_violation_exit(struct vcpu *v)
 	char access[8];
 	unsigned n = 0;
 
-	if (mmio_absent_gpa(gpa) && !(v->qual & EPT_QUAL_FETCH)) {
-		mmio_absent_access(v);
-		return;
+	if (!(v->qual & EPT_QUAL_FETCH)) {
+		if (apic_mmio_gpa(v, gpa)) {
+			mmio_access(v, gpa, &apic_mmio);
+			return;
+		}
+		if (mmio_absent_gpa(gpa)) {
+			mmio_access(v, gpa, &mmio_absent);
+			return;
+		}
 	}
 
 	if (v->qual & EPT_QUAL_READ) access[n++] = 'r';
@@ -162,16 +163,47 @@ void vmexit_dispatch(struct vcpu *v)
 	(h ? h : vcpu_unhandled_exit)(v);
 }
 
+uint64_t vcpu_event_tsc;                /* 0: look at the first exit */
+
+/*
+ * The slow end of an exit: the watchdog's deadline passed, the guest's
+ * timer is due, or the exit changed what its APIC has to deliver. Then
+ * the preemption timer is set for the nearest next deadline; a halted
+ * guest on a CPU without one is waited for here.
+ */
+void vcpu_events(struct vcpu *v, uint64_t now)
+{
+	uint64_t next;
+
+	for (;;) {
+		if (now >= watchdog_deadline_tsc) {
+			watchdog_expired(v);
+			return;
+		}
+		if (v->stopped)
+			return;
+		next = apic_deliver(v, now);
+		next = next < watchdog_deadline_tsc ? next : watchdog_deadline_tsc;
+		vcpu_event_tsc = next;
+		if (preemption_timer_set(next, now) ||
+		    vmread(GUEST_ACTIVITY_STATE) != ACTIVITY_HLT || next == UINT64_MAX)
+			return;
+		while ((now = rdtsc()) < next)  /* no timer: wait in root mode */
+			cpu_relax();
+	}
+}
+
 int vmexit_handler(struct guest_regs *regs)
 {
 	struct vcpu *v = (struct vcpu *)regs;   /* regs is the vcpu's first member */
 
 	vcpu_xcr0_to_host(v);
 	vmexit_dispatch(v);
-	/* The watchdog's test (watchdog.c) with the TSC the statistics read:
-	 * an exit storm spends its time here, where the timer does not run. */
-	if (__builtin_expect(stats_count_exit(v) >= watchdog_deadline_tsc, 0))
-		watchdog_expired(v);
+	/* One test with the TSC the statistics read (vcpu_event_tsc): the
+	 * watchdog's (an exit storm spends its time here, where the timer
+	 * does not run), the guest's timer, an APIC that has work. */
+	if (__builtin_expect(stats_count_exit(v) >= vcpu_event_tsc, 0))
+		vcpu_events(v, rdtsc());
 	if (v->xcr0_differs && !v->stopped)     /* the usual case first: equal */
 		vcpu_xcr0_to_guest(v);
 	return v->stopped;

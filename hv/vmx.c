@@ -110,10 +110,14 @@ int vmx_controls(const struct vmx_caps *c, struct vmx_controls *ctl)
 	uint32_t miss;
 	int timer = !!(c->pin >> 32 & PIN_PREEMPTION_TIMER);
 
-	if (vmx_ctl_adjust(c->pin, timer ? PIN_PREEMPTION_TIMER : 0, 0, &ctl->pin, &miss))
+	/* The machine's interrupts are the hypervisor's: every one exits and
+	 * is acknowledged there (apic.c); CR8 is the virtual APIC's TPR. */
+	if (vmx_ctl_adjust(c->pin, timer ? PIN_PREEMPTION_TIMER : 0,
+			   PIN_EXTERNAL_INTERRUPT_EXITING, &ctl->pin, &miss))
 		return refuse_ctl("pin-based", miss);
 	if (vmx_ctl_adjust(c->proc, (c->misc & VMX_MISC_ACTIVITY_HLT) ? CPU_HLT_EXITING : 0,
 			   CPU_USE_IO_BITMAPS | CPU_USE_MSR_BITMAPS | CPU_USE_TSC_OFFSETTING |
+			   CPU_CR8_LOAD_EXITING | CPU_CR8_STORE_EXITING |
 			   CPU_ACTIVATE_SECONDARY_CONTROLS, &ctl->proc, &miss))
 		return refuse_ctl("primary processor-based", miss);
 	if (vmx_ctl_adjust(c->proc2, SECONDARY_ENABLE_VPID | SECONDARY_ENABLE_RDTSCP |
@@ -123,7 +127,8 @@ int vmx_controls(const struct vmx_caps *c, struct vmx_controls *ctl)
 		return refuse_ctl("secondary processor-based", miss);
 	if (vmx_ctl_adjust(c->exit, (timer ? EXIT_SAVE_PREEMPTION_TIMER : 0) |
 			   EXIT_SAVE_IA32_PAT | EXIT_LOAD_IA32_PAT,
-			   EXIT_HOST_ADDRESS_SPACE_SIZE | EXIT_SAVE_IA32_EFER |
+			   EXIT_HOST_ADDRESS_SPACE_SIZE | EXIT_ACK_INTERRUPT_ON_EXIT |
+			   EXIT_SAVE_IA32_EFER |
 			   EXIT_LOAD_IA32_EFER | EXIT_SAVE_DEBUG_CONTROLS, &ctl->exit, &miss))
 		return refuse_ctl("VM-exit", miss);
 	/* DR7 and IA32_DEBUGCTL are the guest's across exits: saved at every

@@ -13,14 +13,15 @@
  *    VM exit wakes the CPU from HLT (26.2). VM entry starts it from the
  *    VMCS field; with the "save VMX-preemption timer value" exit control
  *    (vmx.c asks for it) every exit stores what is left there (28.3.4), so
- *    it counts the guest's time alone. At each of its exits the field gets
- *    the ticks left to the deadline again. It catches a guest that never
- *    exits. (A CPU without that control restarts the timer from the field
+ *    it counts the guest's time alone. The guest's own timer (apic.c)
+ *    shares it: vcpu_events (vmexit.c) sets it for the nearer deadline.
+ *    It catches a guest that never exits. (A CPU without that control restarts the timer from the field
  *    at every entry: the guest is still stopped, at most a limit late.)
  *  - The deadline test every exit makes with the TSC its statistics read
- *    (vmexit_handler: now >= watchdog_deadline_tsc, a compare and a
- *    branch). It catches a guest that exits all the time, whose time goes
- *    to root mode, which the timer does not count.
+ *    (vmexit_handler: now >= vcpu_event_tsc, a compare and a branch,
+ *    which the guest's timer and APIC share). It catches a guest that
+ *    exits all the time, whose time goes to root mode, which the timer
+ *    does not count.
  *
  * Without a watchdog the timer keeps its old period (HV_PREEMPTION_TICKS).
  * watchdog=Ns needs the TSC's rate: measured at boot against PIT channel 2
@@ -140,13 +141,16 @@ void watchdog_expired(struct vcpu *v)
 		   vmread(GUEST_ACTIVITY_STATE) == ACTIVITY_HLT ? "halted" : "running");
 }
 
-void watchdog_timer_exit(struct vcpu *v)
+/*
+ * The timer's field for the nearest deadline (host TSC): the watchdog's or
+ * the guest's timer (vcpu_events). With none, the old period, so that a
+ * guest that never exits is still seen now and then.
+ */
+int preemption_timer_set(uint64_t deadline, uint64_t now)
 {
-	if (!wd_ticks) {
-		vmcs_write(VMX_PREEMPTION_TIMER_VALUE, HV_PREEMPTION_TICKS);
-		return;
-	}
-	/* Past the deadline, vmexit_handler stops the guest after this. */
-	if (v->regs.tsc_exit < wd_deadline)
-		vmcs_write(VMX_PREEMPTION_TIMER_VALUE, timer_value(wd_deadline - v->regs.tsc_exit));
+	if (!wd_timer)
+		return 0;
+	vmcs_write(VMX_PREEMPTION_TIMER_VALUE, deadline == UINT64_MAX ? HV_PREEMPTION_TICKS :
+		   timer_value(deadline > now ? deadline - now : 0));
+	return 1;
 }

@@ -38,7 +38,7 @@
 #define HV_ABI_SIGNATURE_EDX       0x00000056u  /* "V\0\0\0" */
 
 #define HV_ABI_VERSION_MAJOR       0u
-#define HV_ABI_VERSION_MINOR       2u   /* 2: console_write bounded */
+#define HV_ABI_VERSION_MINOR       3u   /* 2: console_write bounded; 3: virtual APIC, PV EOI */
 #define HV_ABI_VERSION             ((HV_ABI_VERSION_MAJOR << 16) | HV_ABI_VERSION_MINOR)
 
 _Static_assert(sizeof(HV_ABI_SIGNATURE) - 1 == 12, "signature is 12 bytes");
@@ -83,18 +83,34 @@ struct hv_cpuid_leaf {
 };                                                      /* 24 bytes */
 _Static_assert(sizeof(struct hv_cpuid_leaf) == 24, "hv_cpuid_leaf is 24 bytes");
 
+/*
+ * PV EOI (ABI 0.3): with HV_GUEST_PV_EOI set in guest_features, the
+ * hypervisor may set HV_PV_EOI_PENDING in pv_eoi when it injects an
+ * interrupt whose EOI has nothing else to unblock. The guest's EOI is then
+ * clearing the bit (one locked or unlocked read-modify-write; it must see
+ * the bit set to skip the EOI); when it finds the bit clear it does the EOI
+ * the ordinary way (the EOI register, or HC_apic_eoi). Only the
+ * hypervisor sets the bit, only the guest clears it while it is set.
+ */
+#define HV_PV_EOI_PENDING       1u
+#define HV_GUEST_PV_EOI         1u
+
 struct hv_shared_page {
 	/* Written by the hypervisor, read by the guest. */
 	uint32_t abi_version;                           /* 0x000 */
 	uint32_t cpuid_count;                           /* 0x004: valid entries */
 	struct hv_cpuid_leaf cpuid[HV_SHARED_CPUID_MAX]; /* 0x008: what CPUID returns */
-	uint8_t hv_reserved[2048 - 8 - 24 * HV_SHARED_CPUID_MAX];
+	/* Set by the hypervisor, cleared by the guest. */
+	uint32_t pv_eoi;                                /* 0x308: HV_PV_EOI_PENDING */
+	uint8_t hv_reserved[2048 - 8 - 24 * HV_SHARED_CPUID_MAX - 4];
 	/* Written by the guest, read by the hypervisor. */
-	uint8_t guest_reserved[2048];                   /* 0x800 */
+	uint32_t guest_features;                        /* 0x800: HV_GUEST_* */
+	uint8_t guest_reserved[2048 - 4];
 };
 _Static_assert(sizeof(struct hv_shared_page) == 4096, "the shared page is one page");
 _Static_assert(__builtin_offsetof(struct hv_shared_page, cpuid) == 8, "cpuid at 0x008");
-_Static_assert(__builtin_offsetof(struct hv_shared_page, guest_reserved) == 2048,
+_Static_assert(__builtin_offsetof(struct hv_shared_page, pv_eoi) == 0x308, "pv_eoi at 0x308");
+_Static_assert(__builtin_offsetof(struct hv_shared_page, guest_features) == 2048,
 	       "the guest's half starts at 0x800");
 
 #endif

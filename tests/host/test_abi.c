@@ -106,8 +106,10 @@ int main(void)
 		CHECK(sizeof(struct hv_shared_page) == 4096, "size %zu", sizeof(struct hv_shared_page));
 		CHECK(offsetof(struct hv_shared_page, cpuid) == 8, "cpuid at %zu",
 		      offsetof(struct hv_shared_page, cpuid));
-		CHECK(offsetof(struct hv_shared_page, guest_reserved) == 2048, "guest half at %zu",
-		      offsetof(struct hv_shared_page, guest_reserved));
+		CHECK(offsetof(struct hv_shared_page, pv_eoi) == 0x308, "pv_eoi at %zu",
+		      offsetof(struct hv_shared_page, pv_eoi));
+		CHECK(offsetof(struct hv_shared_page, guest_features) == 2048, "guest half at %zu",
+		      offsetof(struct hv_shared_page, guest_features));
 		CHECK(HV_ABI_VERSION == (HV_ABI_VERSION_MAJOR << 16 | HV_ABI_VERSION_MINOR),
 		      "version word");
 	}

@@ -549,6 +549,34 @@ int main(void)
 			      mmio_load_result(&in, 0x1122334455667788ul, ~0ul));
 	}
 
+	TEST("stores: the value written, immediate or register, by width") {
+		static const struct {
+			enum mmio_mode m;
+			uint8_t b[16];
+			unsigned n;
+			uint64_t want;
+		} t[] = {
+			/* mov dword [0xfffffffffee000b0], 0: the guest's native EOI */
+			{ M64, { 0xc7, 0x04, 0x25, 0xb0, 0x00, 0xe0, 0xfe, 0, 0, 0, 0 }, 11, 0 },
+			{ M64, { 0xc7, 0x03, 0x78, 0x56, 0x34, 0x12 }, 6, 0x12345678ul },
+			{ M64, { 0x48, 0xc7, 0x03, 0xfe, 0xff, 0xff, 0xff }, 7, ~1ul },  /* sign-extended */
+			{ M32, { 0x66, 0xc7, 0x43, 0x10, 0x34, 0x12 }, 6, 0x1234 },     /* disp8, imm16 */
+			{ M16, { 0xc6, 0x07, 0xa5 }, 3, 0xa5 },
+			{ M64, { 0x89, 0x3b }, 2, 0x55667788ul },                       /* mov [rbx], edi */
+			{ M64, { 0x48, 0x89, 0x3b }, 3, 0x1122334455667788ul },
+			{ M64, { 0x88, 0x3b }, 2, 0x77 },                               /* mov [rbx], bh */
+			{ M64, { 0x40, 0x88, 0x3b }, 3, 0x88 },                         /* mov [rbx], dil */
+			{ M64, { 0xa3, 1, 2, 3, 4, 5, 6, 7, 8 }, 9, 0x55667788ul },     /* mov moffs, eax */
+		};
+
+		for (i = 0; i < ARRAY_SIZE(t); i++)
+			CHECK(dec(t[i].b, t[i].n, t[i].m, &in) == MMIO_DECODED && in.store &&
+			      in.len == t[i].n &&
+			      mmio_store_value(&in, 0x1122334455667788ul) == t[i].want,
+			      "%u-bit %s: 0x%lx", bits(t[i].m), hex(t[i].b, t[i].n),
+			      mmio_store_value(&in, 0x1122334455667788ul));
+	}
+
 	TEST("LOCK on a move is #UD; REP and REPNE are refused") {
 		for (i = 0; i < ARRAY_SIZE(modes); i++) {
 			EXPECT_R(modes[i], MMIO_LOCKED, 0xf0, 0x89, 0x07);

@@ -401,13 +401,14 @@ static void test_cpl_and_faults(void)
 
 static void test_cpuid(void)
 {
-	TEST("cpuid: OSXSAVE mirrors the guest's CR4; no VMX; the hypervisor bit") {
+	TEST("cpuid: OSXSAVE mirrors the guest's CR4; no VMX; the APIC's as the CPU's") {
 		uint32_t r[4] = { 0, 0, C1_ECX_ALL, 0xffffffff };
 
 		cpuid_policy(1, 0, 0, r);
 		CHECK(!(r[2] & BIT(27)), "OSXSAVE set with the guest's CR4.OSXSAVE clear");
-		CHECK(!(r[2] & BIT(5)) && !(r[2] & BIT(21)), "VMX or x2APIC offered");
-		CHECK(!(r[2] & BIT(24)), "the TSC-deadline timer offered, its MSR denied");
+		CHECK(!(r[2] & BIT(5)), "VMX offered");
+		/* The virtual local APIC has x2APIC and the TSC-deadline timer. */
+		CHECK((r[2] & BIT(21)) && (r[2] & BIT(24)), "x2APIC or TSC-deadline hidden");
 		CHECK(r[2] & BIT(31), "no hypervisor bit");
 		CHECK(!(r[3] & (BIT(7) | BIT(14))), "machine-check banks offered");
 		r[2] = C1_ECX_ALL & ~BIT(27);
@@ -456,10 +457,17 @@ static void test_msr_policy(void)
 	TEST("msr: what hostile guests wrote is denied or emulated, never passed") {
 		static const uint32_t denied[] = {
 			0x79 /* microcode trigger */, 0x560 /* PT output base */, 0x48, 0x49,
-			0x10a, 0x1b0, 0x3f1, 0x6e0, 0x802, 0xc0010000, 0xffffffff,
+			0x10a, 0x1b0, 0x3f1, 0xc00, 0xc0010000, 0xffffffff,
 		};
+		/* The local APIC's MSRs reach the virtual one (apic.c), never the CPU. */
+		static const uint32_t apic[] = { 0x1b, 0x6e0, 0x800, 0x802, 0x830, 0x8ff, 0xbff };
 		for (unsigned i = 0; i < sizeof(denied) / sizeof(denied[0]); i++)
 			CHECK(!msr_rule_for(denied[i]), "0x%x not denied", denied[i]);
+		for (unsigned i = 0; i < sizeof(apic) / sizeof(apic[0]); i++)
+			CHECK(msr_rule_for(apic[i]) && msr_rule_for(apic[i])->read == MSR_EMULATE &&
+			      msr_rule_for(apic[i])->write == MSR_EMULATE &&
+			      msr_rule_for(apic[i])->emulate == apic_msr,
+			      "0x%x not the virtual APIC's", apic[i]);
 		CHECK(msr_rule_for(0x2ff)->write == MSR_EMULATE, "MTRR default type");
 		CHECK(msr_rule_for(0x201)->write == MSR_EMULATE, "variable MTRR");
 		CHECK(msr_rule_for(0x10)->write == MSR_EMULATE, "TSC");

@@ -590,6 +590,23 @@ int main(void)
 		CHECK(vlapic_timer_next_deadline(&vl) == 1200, "next on the grid");
 	}
 
+	TEST("timer events: none while its vector waits in IRR; back on the grid after") {
+		fresh(0);
+		wr(APIC_TIMER_DCR, 0xb, 0);
+		wr(APIC_LVT_TIMER, APIC_TIMER_PERIODIC | 0x40, 0);
+		wr(APIC_TIMER_ICR, 100, 0);             /* period 300 TSC */
+		CHECK(vlapic_timer_event_deadline(&vl) == 300, "first expiry wanted");
+		CHECK(vlapic_timer_expire(&vl, 300) == 1 && irr(0x40), "fired");
+		CHECK(vlapic_timer_event_deadline(&vl) == VLAPIC_NO_DEADLINE,
+		      "an expiry while 0x40 is pending changes nothing: no event");
+		CHECK(vlapic_timer_next_deadline(&vl) == 600, "the timer itself runs on");
+		CHECK(vlapic_timer_expire(&vl, 1000) == 2 && irr(0x40), "600 and 900: counted, one vector");
+		CHECK(vlapic_ack(&vl, 0x40) == 0x40, "taken");
+		CHECK(vlapic_timer_event_deadline(&vl) == 1200, "wanted again, on the grid");
+		wr(APIC_LVT_TIMER, APIC_LVT_MASKED | APIC_TIMER_PERIODIC | 0x40, 1000);
+		CHECK(vlapic_timer_event_deadline(&vl) == VLAPIC_NO_DEADLINE, "masked: none");
+	}
+
 	TEST("timer arithmetic saturates: huge ratio and count never wrap") {
 		vlapic_init(&vl, 0, 1, 0xffffffffu, 1, 46);
 		wr(APIC_SVR, APIC_SVR_ENABLE | 0xff, 0);

@@ -1,0 +1,454 @@
+/*
+ * apic.c - the guest's local APIC on its vCPU: where the model (vlapic.c,
+ * pure) meets VMX, and how interrupts reach the guest.
+ *
+ * The machine's local APIC is the hypervisor's. At boot every LVT entry
+ * it has is masked (apic_host_init), and the guest never reaches it: the
+ * EPT maps nothing at its page (an access there is an EPT violation that
+ * mmio.c decodes and hands to the model), IA32_APIC_BASE, the x2APIC MSRs
+ * and IA32_TSC_DEADLINE exit (msr.c), MOV to and from CR8 exit (cr.c),
+ * and any interrupt of the machine's that comes while the guest runs exits
+ * ("external-interrupt exiting", acknowledged on exit: SDM vol. 3C, 25.6.1,
+ * 25.7.1) and is ended here, never delivered through the guest's IDT.
+ *
+ * The guest's APIC is struct vlapic in its vCPU. What it asks for reaches
+ * the guest as an injected external interrupt (27.6), in the priority
+ * order the model keeps, when the guest can take one: RFLAGS.IF set, no
+ * blocking by STI or MOV SS (25.4.2), no event already being injected in
+ * this entry. Otherwise "interrupt-window exiting" (25.6.2) brings the
+ * guest back the moment it can. The vector moves from IRR to ISR when it
+ * is injected, and only then, so none is lost or taken twice. Its timer
+ * runs on the VMX-preemption timer (watchdog.c sets it for the nearest of
+ * the watchdog's deadline and the guest's timer).
+ *
+ * PV EOI (the hypervisor backend's apic_eoi, as KVM's): when an injected
+ * interrupt is the only work the APIC has (nothing else in IRR), the
+ * hypervisor sets bit 0 of the shared page's pv_eoi word; the guest's EOI
+ * then only clears it, with no exit, and the hypervisor retires the vector
+ * at the next exit that looks at the APIC (apic_sync_pv_eoi).
+ *
+ * Environment: hypervisor, root mode: at boot (apic_host_init,
+ * apic_init), then on VM exits.
+ */
+/* SPDX-License-Identifier: MIT */
+#include "abi/hv_abi.h"
+#include "hv.h"
+#include "lib.h"
+#include "vlapic.h"
+#include "x86.h"
+
+#define CPUID_1_ECX_X2APIC      BIT(21)
+#define RFLAGS_IF               BIT(9)
+#define INTR_BLOCK_STI_MOVSS    3ul     /* interruptibility bits 0, 1 (25.4.2) */
+
+struct apic_stats apic_stats;
+
+/* ---- the machine's local APIC: the hypervisor's --------------------------- */
+
+static uint64_t host_base;              /* its page, identity-mapped (boot/entry64.asm) */
+static int host_x2apic, host_enabled;
+static uint32_t tsc_per_bus_tick = 1;   /* measured: guest TSC ticks per timer tick */
+
+static uint32_t host_read(unsigned reg)
+{
+	if (host_x2apic)
+		return (uint32_t)rdmsr(X2APIC_MSR(reg));
+	return *(volatile uint32_t *)(host_base + reg);
+}
+
+static void host_write(unsigned reg, uint32_t val)
+{
+	if (host_x2apic)
+		wrmsr(X2APIC_MSR(reg), val);
+	else
+		*(volatile uint32_t *)(host_base + reg) = val;
+}
+
+/*
+ * TSC ticks per tick of the APIC timer at divide-by-1: the bus clock the
+ * guest's timer counts in (11.5.4). Measured with the LVT masked (the
+ * timer still counts, 11.5.1) over 2^20 TSC ticks; 1 when it cannot be.
+ */
+static uint32_t measure_bus_clock(void)
+{
+	uint64_t t0, t1, counted;
+	uint32_t ccr;
+
+	host_write(APIC_TIMER_DCR, 0xb);
+	host_write(APIC_TIMER_ICR, 0xffffffffu);
+	t0 = rdtsc();
+	while ((t1 = rdtsc()) - t0 < (1u << 20))
+		cpu_relax();
+	ccr = host_read(APIC_TIMER_CCR);
+	host_write(APIC_TIMER_ICR, 0);
+	counted = 0xffffffffu - ccr;
+	if (!counted)
+		return 1;
+	t1 = (t1 - t0 + counted / 2) / counted;
+	return t1 ? (uint32_t)(t1 > 1000 ? 1000 : t1) : 1;
+}
+
+void apic_host_init(void)
+{
+	uint64_t base = rdmsr(MSR_IA32_APIC_BASE_NR);
+	unsigned max_lvt;
+
+	host_enabled = !!(base & APIC_BASE_EN);
+	host_x2apic = host_enabled && (base & APIC_BASE_EXTD);
+	host_base = base & APIC_BASE_ADDR_MASK & ((1ul << 52) - 1);
+	if (!host_enabled) {
+		kprintf("hv: apic: the machine's local APIC is disabled (IA32_APIC_BASE 0x%lx): "
+			"nothing of the machine's interrupts the guest; its timer counts TSC ticks\n",
+			base);
+		return;
+	}
+	/* 11.4.8: VERSION[23:16] is the number of LVT entries less one. */
+	max_lvt = (host_read(APIC_VERSION) >> 16) & 0xff;
+	host_write(APIC_LVT_TIMER, APIC_LVT_MASKED);
+	host_write(APIC_LVT_LINT0, APIC_LVT_MASKED);
+	host_write(APIC_LVT_LINT1, APIC_LVT_MASKED);
+	host_write(APIC_LVT_ERROR, APIC_LVT_MASKED);
+	if (max_lvt >= 4)
+		host_write(APIC_LVT_PMC, APIC_LVT_MASKED);
+	if (max_lvt >= 5)
+		host_write(APIC_LVT_THERMAL, APIC_LVT_MASKED);
+	if (max_lvt >= 6)
+		host_write(APIC_LVT_CMCI, APIC_LVT_MASKED);
+	tsc_per_bus_tick = measure_bus_clock();
+	kprintf("hv: apic: the machine's local APIC (%s at 0x%lx) is the hypervisor's, its "
+		"%u LVT entries masked; the guest's is virtual, its timer ticking every %u TSC "
+		"ticks at divide-by-1\n", host_x2apic ? "x2APIC" : "xAPIC", host_base,
+		max_lvt + 1, tsc_per_bus_tick);
+}
+
+/* ---- the guest's virtual APIC ------------------------------------------------ */
+
+/* The guest's TSC: the host's plus TSC_OFFSET (26.3, "RDTSC"). */
+static uint64_t guest_tsc(uint64_t host_tsc)
+{
+	return host_tsc + vmread(TSC_OFFSET);
+}
+
+void apic_init(struct vcpu *v)
+{
+	uint32_t a, b, c, d, id;
+
+	cpuid(1, 0, &a, &b, &c, &d);
+	/* The guest's APIC has the machine's ID (CPUID.1:EBX[31:24], or the
+	 * x2APIC ID where the firmware left x2APIC on) and its x2APIC. */
+	id = host_x2apic ? (uint32_t)rdmsr(X2APIC_MSR(APIC_ID)) : b >> 24;
+	vlapic_init(&v->apic, id, 1, tsc_per_bus_tick, !!(c & CPUID_1_ECX_X2APIC),
+		    v->maxphyaddr);
+}
+
+/* The model's verdict on an access: 0 done, 1 faulted or stopped. */
+static int apic_status(struct vcpu *v, enum vlapic_status s)
+{
+	vcpu_request_events();                  /* what it changed is delivered */
+	switch (s) {
+	case VLAPIC_OK:
+	case VLAPIC_ABSENT:
+		return 0;
+	case VLAPIC_GP:
+		vcpu_inject_gp(v);
+		return 1;
+	case VLAPIC_STOP:
+	default:
+		guest_kill(v, HV_STATUS_GUEST_FAULT, "local APIC: %s, at rip 0x%lx",
+			   v->apic.stop_reason ? v->apic.stop_reason : "stopped", v->rip);
+		return 1;
+	}
+}
+
+/* ---- PV EOI ------------------------------------------------------------------- */
+
+static struct hv_shared_page *shared_page(struct vcpu *v)
+{
+	if (!v->shared_page)
+		return 0;
+	return (struct hv_shared_page *)(guest_mem.base + v->shared_page_gpa);
+}
+
+static uint32_t *pv_eoi_word(struct vcpu *v)
+{
+	struct hv_shared_page *sp = shared_page(v);
+
+	return sp ? &sp->pv_eoi : 0;
+}
+
+/* The guest asked for PV EOI (its backend sets the feature on the page). */
+static int pv_eoi_wanted(struct vcpu *v)
+{
+	struct hv_shared_page *sp = shared_page(v);
+
+	return sp && (__atomic_load_n(&sp->guest_features, __ATOMIC_RELAXED) &
+		      HV_GUEST_PV_EOI);
+}
+
+/* An EOI the guest made by clearing the flag becomes the model's. */
+static void apic_sync_pv_eoi(struct vcpu *v)
+{
+	uint32_t *w;
+
+	if (!v->pv_eoi_armed)
+		return;
+	w = pv_eoi_word(v);
+	if (w && (__atomic_load_n(w, __ATOMIC_RELAXED) & HV_PV_EOI_PENDING))
+		return;
+	v->pv_eoi_armed = 0;
+	vlapic_eoi(&v->apic);
+	apic_stats.pv_eoi++;
+}
+
+/* Take the flag back (the guest's next EOI must exit): unless it was
+ * cleared already, in which case that EOI is done now. */
+static void apic_disarm_pv_eoi(struct vcpu *v)
+{
+	uint32_t *w = pv_eoi_word(v);
+
+	if (!v->pv_eoi_armed)
+		return;
+	if (w && (__atomic_fetch_and(w, ~HV_PV_EOI_PENDING, __ATOMIC_RELAXED) &
+		  HV_PV_EOI_PENDING)) {
+		v->pv_eoi_armed = 0;            /* still set: the guest had not EOI'd */
+		return;
+	}
+	apic_sync_pv_eoi(v);
+}
+
+/* Before the shared page moves: an outstanding flag is settled. */
+void apic_pv_eoi_flush(struct vcpu *v)
+{
+	apic_disarm_pv_eoi(v);
+}
+
+/* ---- the guest's accesses ------------------------------------------------------ */
+
+int apic_mmio_gpa(const struct vcpu *v, uint64_t gpa)
+{
+	return vlapic_mode(&v->apic) == VLAPIC_XAPIC &&
+	       (gpa & ~0xffful) == (v->apic.base & APIC_BASE_ADDR_MASK & ((1ul << 52) - 1));
+}
+
+static int apic_mmio_read(struct vcpu *v, uint64_t gpa, unsigned size, uint64_t *val)
+{
+	uint32_t x = ~0u;
+	enum vlapic_status s;
+
+	apic_sync_pv_eoi(v);
+	s = vlapic_mmio_read(&v->apic, (uint32_t)(gpa & 0xfff), size, &x,
+			     guest_tsc(v->regs.tsc_exit));
+	*val = s == VLAPIC_ABSENT ? ~0ul : x;
+	apic_stats.mmio++;
+	return apic_status(v, s);
+}
+
+static int apic_mmio_write(struct vcpu *v, uint64_t gpa, unsigned size, uint64_t val)
+{
+	apic_sync_pv_eoi(v);
+	apic_stats.mmio++;
+	return apic_status(v, vlapic_mmio_write(&v->apic, (uint32_t)(gpa & 0xfff), size,
+						(uint32_t)val, guest_tsc(v->regs.tsc_exit)));
+}
+
+const struct mmio_device apic_mmio = { "local APIC", apic_mmio_read, apic_mmio_write };
+
+/* IA32_APIC_BASE, the x2APIC MSRs and IA32_TSC_DEADLINE (msr.c's table). */
+int apic_msr(struct vcpu *v, uint32_t msr, int write, uint64_t *val)
+{
+	uint64_t now = guest_tsc(v->regs.tsc_exit);
+	enum vlapic_status s;
+
+	apic_sync_pv_eoi(v);
+	apic_stats.msr++;
+	if (msr == MSR_IA32_APIC_BASE_NR) {
+		if (!write) {
+			*val = v->apic.base;
+			return 0;
+		}
+		/*
+		 * A base outside the MMIO window would put the APIC over the
+		 * guest's RAM or past 4 GiB, where this EPT has no hole for it:
+		 * not supported, said so (the SDM allows it, 11.4.5).
+		 */
+		if ((*val & APIC_BASE_EN) && !(*val & APIC_BASE_EXTD) &&
+		    !mmio_absent_gpa(*val & APIC_BASE_ADDR_MASK & ((1ul << 52) - 1))) {
+			guest_kill(v, HV_STATUS_GUEST_FAULT, "local APIC: the guest moved its xAPIC "
+				   "page to 0x%lx, outside [0x%lx, 4 GiB) (not supported), at rip "
+				   "0x%lx", *val & APIC_BASE_ADDR_MASK, HV_MMIO_WINDOW, v->rip);
+			return 0;
+		}
+		s = vlapic_set_base(&v->apic, *val);
+		if (s == VLAPIC_OK && vlapic_mode(&v->apic) == VLAPIC_DISABLED)
+			apic_disarm_pv_eoi(v);  /* the registers are gone */
+	} else if (write) {
+		s = vlapic_msr_write(&v->apic, msr, *val, now);
+	} else {
+		s = vlapic_msr_read(&v->apic, msr, val, now);
+	}
+	/* A #GP goes back to msr.c, which injects it. */
+	if (s == VLAPIC_GP) {
+		vcpu_request_events();
+		return 1;
+	}
+	apic_status(v, s);
+	return 0;
+}
+
+/* MOV to/from CR8 (cr.c): the TPR's bits 7:4 (10.8.6.1, vol. 3A 11.8.6). */
+void apic_cr8_write(struct vcpu *v, uint64_t val)
+{
+	if (val & ~0xful) {                     /* reserved bits: #GP(0) */
+		vcpu_inject_gp(v);
+		return;
+	}
+	apic_sync_pv_eoi(v);
+	vlapic_set_tpr(&v->apic, (uint32_t)val << 4);
+	vcpu_request_events();
+	vcpu_skip_insn(v);
+}
+
+uint64_t apic_cr8_read(struct vcpu *v)
+{
+	return (v->apic.tpr >> 4) & 0xf;
+}
+
+/* The hypercalls of the hypervisor backend (hypercall.c). */
+int64_t apic_hc_eoi(struct vcpu *v)
+{
+	apic_sync_pv_eoi(v);
+	apic_stats.hc_eoi++;
+	vlapic_eoi(&v->apic);                   /* as the EOI register, in either mode */
+	vcpu_request_events();
+	return 0;
+}
+
+int64_t apic_hc_timer_arm(struct vcpu *v)
+{
+	apic_sync_pv_eoi(v);
+	apic_stats.hc_timer++;
+	if (v->regs.rdi > 0xffffffffu)
+		return -HV_EINVAL;
+	vcpu_request_events();
+	/* As writing the initial-count register; with the APIC disabled it
+	 * is not there, and the call does nothing (as that write would). */
+	if (vlapic_mode(&v->apic) != VLAPIC_DISABLED)
+		vlapic_timer_arm(&v->apic, (uint32_t)v->regs.rdi, guest_tsc(v->regs.tsc_exit));
+	return 0;
+}
+
+/* ---- delivery -------------------------------------------------------------------- */
+
+static void set_interrupt_window(struct vcpu *v, int on)
+{
+	uint32_t proc = on ? v->proc_ctl | CPU_INTERRUPT_WINDOW_EXITING :
+			     v->proc_ctl & ~(uint32_t)CPU_INTERRUPT_WINDOW_EXITING;
+
+	if (proc != v->proc_ctl) {
+		v->proc_ctl = proc;
+		vmcs_write(CPU_BASED_VM_EXEC_CONTROL, proc);
+	}
+}
+
+/*
+ * Can an external interrupt be injected at this entry (27.6, 26.3.1.5)?
+ * IF set, no STI or MOV SS blocking, nothing injected already.
+ */
+static int can_inject(void)
+{
+	return (vmread(GUEST_RFLAGS) & RFLAGS_IF) &&
+	       !(vmread(GUEST_INTERRUPTIBILITY) & INTR_BLOCK_STI_MOVSS) &&
+	       !(vmread(VM_ENTRY_INTR_INFO) & INTR_INFO_VALID);
+}
+
+/*
+ * The end of an exit that asked for it (vcpu_request_events), or the
+ * guest's timer due: deliver what the guest's APIC has. Returns the
+ * host TSC at which its timer next needs this, or UINT64_MAX.
+ */
+uint64_t apic_deliver(struct vcpu *v, uint64_t now)
+{
+	struct vlapic *vl = &v->apic;
+	uint64_t g_now = guest_tsc(now), due;
+	int64_t offset;
+	int vec;
+
+	apic_sync_pv_eoi(v);
+	if (vlapic_timer_next_deadline(vl) <= g_now)
+		apic_stats.timer += vlapic_timer_expire(vl, g_now);
+	vec = vlapic_highest_deliverable(vl);
+	if (vec == VLAPIC_NONE) {
+		set_interrupt_window(v, 0);
+	} else if (!can_inject()) {
+		set_interrupt_window(v, 1);     /* back when the guest can take it */
+	} else {
+		vec = vlapic_ack(vl, (unsigned)vec);
+		vmcs_write(VM_ENTRY_INTR_INFO, INTR_INFO_VALID | INTR_TYPE_EXT_INTERRUPT | (uint32_t)vec);
+		if (vmread(GUEST_ACTIVITY_STATE) == ACTIVITY_HLT)
+			vmcs_write(GUEST_ACTIVITY_STATE, ACTIVITY_ACTIVE);   /* it wakes */
+		apic_stats.injected++;
+		/* Another vector waiting for a window, or for this one's EOI. */
+		set_interrupt_window(v, vlapic_highest_deliverable(vl) != VLAPIC_NONE);
+		/* PV EOI when the EOI has nothing else to unblock. */
+		if (pv_eoi_wanted(v) && !vlapic_irr_pending(vl) &&
+		    !vlapic_vector_level(vl, (unsigned)vec)) {
+			__atomic_or_fetch(pv_eoi_word(v), HV_PV_EOI_PENDING, __ATOMIC_RELAXED);
+			v->pv_eoi_armed = 1;
+		}
+	}
+	/* A vector waiting in IRR needs the guest's EOI to exit. */
+	if (vlapic_irr_pending(vl))
+		apic_disarm_pv_eoi(v);
+
+	due = vlapic_timer_event_deadline(vl);
+	if (due == VLAPIC_NO_DEADLINE)
+		return UINT64_MAX;
+	/* Host TSC = guest TSC - TSC_OFFSET (a signed addend, 26.3): a
+	 * deadline the offset puts before 0 is due now, one past 2^64 never. */
+	offset = (int64_t)vmread(TSC_OFFSET);
+	if (offset > 0 && due < (uint64_t)offset)
+		return now;
+	if (offset < 0 && due > UINT64_MAX - 1 - (uint64_t)-offset)
+		return UINT64_MAX - 1;
+	return due - (uint64_t)offset;
+}
+
+/* An interrupt of the machine's came while the guest ran (acknowledged on
+ * exit, 28.2.2): end it at the machine's APIC; it is not the guest's. */
+void external_interrupt_exit(struct vcpu *v)
+{
+	uint32_t info = (uint32_t)vmread(VM_EXIT_INTR_INFO);
+
+	apic_stats.host_interrupts++;
+	if (!(info & INTR_INFO_VALID)) {
+		guest_kill(v, HV_STATUS_GUEST_FAULT, "an interrupt of the machine's came and "
+			   "could not be acknowledged (no \"acknowledge interrupt on exit\")");
+		return;
+	}
+	if (apic_stats.host_interrupts == 1)
+		kprintf("hv: apic: the machine's interrupt vector 0x%x came while the guest "
+			"ran: ended, not delivered (counted)\n", INTR_INFO_VECTOR(info));
+	if (host_enabled)
+		host_write(APIC_EOI, 0);
+}
+
+void interrupt_window_exit(struct vcpu *v)
+{
+	(void)v;
+	vcpu_request_events();
+}
+
+void apic_stats_print(const struct vcpu *v)
+{
+	const struct vlapic *vl = &v->apic;
+
+	kprintf("hv: stats: apic mode=%s injected=%lu timer=%lu mmio=%lu msr=%lu hc_eoi=%lu "
+		"hc_timer=%lu pv_eoi=%lu ipi_self=%lu ipi_dropped=%lu host_interrupts=%lu\n",
+		vlapic_mode(vl) == VLAPIC_X2APIC ? "x2apic" :
+		vlapic_mode(vl) == VLAPIC_XAPIC ? "xapic" : "disabled",
+		apic_stats.injected, apic_stats.timer, apic_stats.mmio, apic_stats.msr,
+		apic_stats.hc_eoi, apic_stats.hc_timer, apic_stats.pv_eoi, vl->ipi_delivered,
+		vl->ipi_dropped, apic_stats.host_interrupts);
+	if (vl->ipi_dropped)
+		kprintf("hv: stats: apic last dropped IPI: %s\n", vl->last_drop_reason);
+}
