@@ -55,6 +55,7 @@ extern const uint64_t isr_table[256];
 
 struct trap_expect trap_expect;
 volatile uint64_t irq_spurious_count;
+volatile uint64_t irq_ipi_count;
 
 static const char *const exception_names[32] = {
 	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint",
@@ -145,6 +146,10 @@ int irq_dispatch(struct trap_frame *f)
 {
 	if (f->vector == VEC_TIMER) {
 		lapic_timer_tick();
+		return 1;
+	}
+	if (f->vector == VEC_IPI) {
+		irq_ipi_count++;
 		return 1;
 	}
 	/* Spurious APIC vector and masked-PIC strays: no EOI (SDM vol. 3A,

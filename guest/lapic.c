@@ -81,6 +81,11 @@ int lapic_init(void)
 	return 0;
 }
 
+void lapic_self_ipi(unsigned vector)
+{
+	lapic_write(LAPIC_ICR_LO, ICR_SELF | (vector & 0xff));
+}
+
 void lapic_timer_tick(void)
 {
 	lapic_ticks++;

@@ -15,6 +15,7 @@
 /* Local APIC registers (SDM vol. 3A, 11.4.1, table 11-1). */
 #define LAPIC_TPR       0x080
 #define LAPIC_SVR       0x0f0
+#define LAPIC_ICR_LO    0x300   /* interrupt command, low half */
 #define LAPIC_LVT_TIMER 0x320
 #define LAPIC_TMICT     0x380   /* timer initial count */
 #define LAPIC_TMCCT     0x390   /* timer current count */
@@ -24,6 +25,7 @@
 #define LVT_PERIODIC    (1u << 17)
 #define TDCR_DIV_16     0x3
 #define TDCR_DIV_1      0xb
+#define ICR_SELF        (1u << 18)      /* destination shorthand: self */
 
 /* Initial count of the periodic tick, at bus clock / 16. */
 #define LAPIC_TIMER_COUNT 100000u
@@ -35,5 +37,7 @@ int lapic_init(void);
 uint32_t lapic_read(unsigned reg);
 void lapic_write(unsigned reg, uint32_t v);
 void lapic_timer_tick(void);
+/* A fixed IPI of vector to this CPU (11.6.1: shorthand self). */
+void lapic_self_ipi(unsigned vector);
 
 #endif

@@ -3,11 +3,14 @@
  *
  * Per op, the cheapest thing under VMX with EPT (shared/../DESIGN.md):
  *  - the native instruction where it does not exit under this hypervisor
- *    (the interrupt flag, CR2/CR3, INVLPG, the passed-through local APIC,
- *    RDTSC);
+ *    (the interrupt flag, CR2/CR3, INVLPG, RDTSC);
  *  - an inline `mov eax, NR; vmcall` where the native form exits anyway
- *    (HLT) or where one call does the work of many exits (a whole console
- *    buffer instead of two exits per byte);
+ *    (HLT; the virtual local APIC's timer register, whose MMIO exit the
+ *    hypervisor would have to decode) or where one call does the work of
+ *    many exits (a whole console buffer instead of two exits per byte);
+ *  - no exit at all where the shared page can carry it: EOI clears a flag
+ *    the hypervisor set (PV EOI, hv_abi.h), and takes the hypercall only
+ *    when the hypervisor left the flag clear;
  *  - nothing at all where the native form exits for nothing (the I/O
  *    delay: no device here needs it);
  *  - no exit where the shared page carries the answer (cached CPUID).
@@ -31,6 +34,7 @@
 static const uint8_t vmcall_halt[] = VMCALL_BYTES(HC_halt);
 static const uint8_t vmcall_safe_halt[] = VMCALL_BYTES(HC_safe_halt);
 static const uint8_t vmcall_console_write[] = VMCALL_BYTES(HC_console_write);
+static const uint8_t vmcall_timer_arm[] = VMCALL_BYTES(HC_timer_arm);
 static const uint8_t nothing[1];
 
 #define VMCALL_TMPL(bytes, why) { bytes, bytes + sizeof(bytes), PV_CLOB_RAX, why }
@@ -46,8 +50,6 @@ static const char *const native_why[PV_NR_OPS] = {
 	[PV_OP_write_cr3] = "no exit: no CR3-load exiting under EPT",
 	[PV_OP_flush_tlb_one] = "no exit: no INVLPG exiting under EPT",
 	[PV_OP_flush_tlb_all] = "no exit: CR3 reloads do not exit under EPT",
-	[PV_OP_apic_eoi] = "no exit: the local APIC is passed through",
-	[PV_OP_timer_arm] = "no exit: the local APIC is passed through",
 	[PV_OP_clock_read] = "no exit: no RDTSC exiting",
 };
 
@@ -104,6 +106,27 @@ asm(".pushsection .text\n"
 extern const uint8_t hv_cpuid_thunk[];
 
 /*
+ * The apic_eoi op's target (site contract: RAX and the flags change). BTR
+ * is atomic against nothing here, and needs not be: the hypervisor only
+ * sets the bit while the guest is stopped in an exit, and only the guest
+ * clears it while it runs.
+ */
+#define PV_EOI_OFFSET   0x308   /* of pv_eoi in the shared page */
+#define PV_EOI_HC       9       /* HC_apic_eoi */
+_Static_assert(__builtin_offsetof(struct hv_shared_page, pv_eoi) == PV_EOI_OFFSET, "pv_eoi");
+_Static_assert(HC_apic_eoi == PV_EOI_HC, "HC_apic_eoi");
+asm(".pushsection .text\n"
+    ".globl hv_pv_eoi_thunk\n"
+    "hv_pv_eoi_thunk:\n\t"
+    "btrl $0, shared_page+" PV_STR(PV_EOI_OFFSET) "(%rip)\n\t"
+    "jc 1f\n\t"
+    "movl $" PV_STR(PV_EOI_HC) ", %eax\n\t"
+    "vmcall\n"
+    "1:\tret\n"
+    ".popsection");
+extern const uint8_t hv_pv_eoi_thunk[];
+
+/*
  * Make the backend: name the shared page to the hypervisor, point the
  * call-template slots at their targets, and give each op its template.
  * Returns NULL (and says why) when the hypervisor will not have it.
@@ -133,5 +156,14 @@ const struct pv_backend *pv_hv_backend(void)
 	hv_backend.tmpl[PV_OP_cpuid] = (struct pv_template){ 0, 0, PV_CLOB_CPUID,
 		"cached leaves on the shared page: no exit" };
 	pv_ops.cpu.cpuid = hv_cpuid_thunk;
+	if ((shared_page.abi_version & 0xffff) >= 3) {  /* the virtual APIC's ops */
+		shared_page.guest_features |= HV_GUEST_PV_EOI;
+		hv_backend.tmpl[PV_OP_apic_eoi] = (struct pv_template){ 0, 0, PV_CLOB_RAX,
+			"PV EOI: clears the shared page's flag, no exit; one hypercall when "
+			"the hypervisor left it clear (another vector pending)" };
+		pv_ops.apic.apic_eoi = hv_pv_eoi_thunk;
+		hv_backend.tmpl[PV_OP_timer_arm] = (struct pv_template)VMCALL_TMPL(
+			vmcall_timer_arm, "one hypercall, not an MMIO exit the hypervisor decodes");
+	}
 	return &hv_backend;
 }

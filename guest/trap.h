@@ -36,6 +36,7 @@ struct trap_frame {
 
 #define VEC_PIC_BASE    0x20    /* legacy 8259s, remapped here and masked */
 #define VEC_TIMER       0x40    /* local APIC timer */
+#define VEC_IPI         0x50    /* self-IPIs (lapic_self_ipi): counted, ended */
 #define VEC_SPURIOUS    0xff    /* local APIC spurious vector */
 
 /*
@@ -67,5 +68,6 @@ int irq_dispatch(struct trap_frame *f);         /* nonzero: send EOI */
 void trap_dump(const struct trap_frame *f);
 
 extern volatile uint64_t irq_spurious_count;
+extern volatile uint64_t irq_ipi_count;       /* VEC_IPI interrupts taken */
 
 #endif
