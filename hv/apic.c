@@ -318,8 +318,10 @@ int64_t apic_hc_eoi(struct vcpu *v)
 {
 	apic_sync_pv_eoi(v);
 	apic_stats.hc_eoi++;
-	vlapic_eoi(&v->apic);                   /* as the EOI register, in either mode */
-	vcpu_request_events();
+	/* As the EOI register, in either mode; retiring a vector may let a
+	 * pending one through, retiring none changes nothing. */
+	if (vlapic_eoi(&v->apic) != VLAPIC_NONE)
+		vcpu_request_events();
 	return 0;
 }
 
