@@ -266,21 +266,21 @@ int apic_msr(struct vcpu *v, uint32_t msr, int write, uint64_t *val)
 			*val = v->apic.base;
 			return 0;
 		}
+		s = vlapic_set_base(&v->apic, *val);
+		if (s == VLAPIC_OK && vlapic_mode(&v->apic) == VLAPIC_DISABLED)
+			apic_disarm_pv_eoi(v);  /* the registers are gone */
 		/*
-		 * A base outside the MMIO window would put the APIC over the
+		 * An xAPIC page outside the MMIO window would lie over the
 		 * guest's RAM or past 4 GiB, where this EPT has no hole for it:
 		 * not supported, said so (the SDM allows it, 11.4.5).
 		 */
-		if ((*val & APIC_BASE_EN) && !(*val & APIC_BASE_EXTD) &&
-		    !mmio_absent_gpa(*val & APIC_BASE_ADDR_MASK & ((1ul << 52) - 1))) {
+		if (s == VLAPIC_OK && vlapic_mode(&v->apic) == VLAPIC_XAPIC &&
+		    !mmio_absent_gpa(v->apic.base & APIC_BASE_ADDR_MASK & ((1ul << 52) - 1))) {
 			guest_kill(v, HV_STATUS_GUEST_FAULT, "local APIC: the guest moved its xAPIC "
 				   "page to 0x%lx, outside [0x%lx, 4 GiB) (not supported), at rip "
 				   "0x%lx", *val & APIC_BASE_ADDR_MASK, HV_MMIO_WINDOW, v->rip);
 			return 0;
 		}
-		s = vlapic_set_base(&v->apic, *val);
-		if (s == VLAPIC_OK && vlapic_mode(&v->apic) == VLAPIC_DISABLED)
-			apic_disarm_pv_eoi(v);  /* the registers are gone */
 	} else if (write) {
 		s = vlapic_msr_write(&v->apic, msr, *val, now);
 	} else {
@@ -295,7 +295,7 @@ int apic_msr(struct vcpu *v, uint32_t msr, int write, uint64_t *val)
 	return 0;
 }
 
-/* MOV to/from CR8 (cr.c): the TPR's bits 7:4 (10.8.6.1, vol. 3A 11.8.6). */
+/* MOV to/from CR8 (cr.c): the TPR's bits 7:4 (SDM vol. 3A, 11.8.6). */
 void apic_cr8_write(struct vcpu *v, uint64_t val)
 {
 	if (val & ~0xful) {                     /* reserved bits: #GP(0) */

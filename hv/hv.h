@@ -433,6 +433,12 @@ static inline uint64_t stats_count_exit(struct vcpu *v)
 	}
 	return now;
 }
+/* Root-mode TSC spent after the count, on the same exit (its events). */
+static inline void stats_add_root_tsc(const struct vcpu *v, uint64_t spent)
+{
+	if (v->exit_reason < EXIT_REASON_MAX)
+		hv_stats.root_tsc[v->exit_reason] += spent;
+}
 void stats_count_port(uint16_t port);
 uint64_t stats_port_count(uint16_t port);
 void stats_print(void);

@@ -171,7 +171,7 @@ uint64_t vcpu_event_tsc;                /* 0: look at the first exit */
  * the preemption timer is set for the nearest next deadline; a halted
  * guest on a CPU without one is waited for here.
  */
-void vcpu_events(struct vcpu *v, uint64_t now)
+static void vcpu_events_pass(struct vcpu *v, uint64_t now)
 {
 	uint64_t next;
 
@@ -193,17 +193,25 @@ void vcpu_events(struct vcpu *v, uint64_t now)
 	}
 }
 
+/* Out of the hot path; its time is the exit's root-mode time too. */
+__attribute__((noinline, cold)) void vcpu_events(struct vcpu *v, uint64_t now)
+{
+	vcpu_events_pass(v, now);
+	stats_add_root_tsc(v, rdtsc() - now);
+}
+
 int vmexit_handler(struct guest_regs *regs)
 {
 	struct vcpu *v = (struct vcpu *)regs;   /* regs is the vcpu's first member */
+	uint64_t now;
 
 	vcpu_xcr0_to_host(v);
 	vmexit_dispatch(v);
 	/* One test with the TSC the statistics read (vcpu_event_tsc): the
 	 * watchdog's (an exit storm spends its time here, where the timer
 	 * does not run), the guest's timer, an APIC that has work. */
-	if (__builtin_expect(stats_count_exit(v) >= vcpu_event_tsc, 0))
-		vcpu_events(v, rdtsc());
+	if (__builtin_expect((now = stats_count_exit(v)) >= vcpu_event_tsc, 0))
+		vcpu_events(v, now);
 	if (v->xcr0_differs && !v->stopped)     /* the usual case first: equal */
 		vcpu_xcr0_to_guest(v);
 	return v->stopped;
