@@ -461,6 +461,19 @@ static int checks(struct verdict *v)
 	}
 	n++;
 
+	v[n].what = "apic part (IPI + EOI): hosted-pv exits at most half of hosted-trap";
+	v[n].shows = exits_show;
+	a = pv ? get(pv, 1, "apic", 1) : (struct cell){ 0, 0, "" };
+	b = trap ? get(trap, 1, "apic", 1) : (struct cell){ 0, 0, "" };
+	if (a.have && b.have && b.v > 0) {
+		snprintf(v[n].value, sizeof(v[n].value), "%.0f vs %.0f exits", a.v, b.v);
+		v[n].ok = a.v * 2 <= b.v;
+	} else {
+		snprintf(v[n].value, sizeof(v[n].value), "needs hosted-pv and hosted-trap runs");
+		v[n].ok = -1;
+	}
+	n++;
+
 	v[n].what = "pure compute: hosted-pv instructions equal to native (Bochs, exact)";
 	v[n].shows = "instructions retired: an EPT walk or TLB miss costs none in Bochs, so "
 		     "this holds by construction unless a VM exit or other code lands in the "
