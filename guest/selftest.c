@@ -662,6 +662,12 @@ static const struct selftest tests[] = {
 	{ "hostile.ring1", test_hostile_ring1,   0 },
 	{ "hostile.idt",  test_hostile_idt_mmio, 0 },
 	{ "hostile.tf",   test_hostile_tf,       0 },
+	/* IPIs: those that stop the guest are for hosted runs (hostile.c) */
+	{ "hostile.init", test_hostile_init,     0 },
+	{ "hostile.sipi", test_hostile_sipi,     0 },
+	{ "hostile.nmi",  test_hostile_nmi,      0 },
+	{ "hostile.smi",  test_hostile_smi,      0 },
+	{ "hostile.ipi",  test_hostile_ipi,      0 },
 	{ "hang.hlt",   test_hang_hlt,   0 },
 	{ "hang.loop",  test_hang_loop,  0 },
 	{ "hang.storm", test_hang_storm, 0 },
