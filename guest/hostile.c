@@ -335,16 +335,12 @@ int test_hostile_tf(void)
  * Management Mode"), and the test fails: they are for hosted runs.
  *
  * The two ICR writes (destination, then command) go with interrupts off,
- * so that no handler's IPI comes between them.
+ * as every test starts, so that no handler's IPI comes between them.
  */
 static void ipi_send(uint32_t dest_apic_id, uint32_t icr_lo)
 {
-	unsigned long fl = pv_save_fl();
-
-	pv_irq_disable();
 	lapic_write(LAPIC_ICR_HI, dest_apic_id << ICR_DEST_SHIFT);
 	lapic_write(LAPIC_ICR_LO, icr_lo);
-	pv_restore_fl(fl);
 }
 
 /* 1 once the ICR's delivery status reads idle (xAPIC: software polls it). */
@@ -417,19 +413,12 @@ int test_hostile_smi(void)
 			     lapic_read(LAPIC_ID) >> 24, ICR_ASSERT | ICR_DM_SMI);
 }
 
-/* Interrupts on for a while: at most bound loops until the count moves,
- * then as long again for a second delivery to show. */
-static uint64_t test_ipis_after(unsigned bound)
+/* Test IPIs taken with interrupts on for two timer ticks. */
+static uint64_t test_ipis_in_two_ticks(void)
 {
 	uint64_t n0 = irq_ipi_count;
-	unsigned i;
 
-	pv_irq_enable();
-	for (i = 0; i < bound && irq_ipi_count == n0; i++)
-		cpu_relax();
-	for (i = 0; i < bound; i++)
-		cpu_relax();
-	pv_irq_disable();
+	wait_ticks(2);
 	return irq_ipi_count - n0;
 }
 
@@ -444,15 +433,16 @@ int test_hostile_ipi(void)
 	uint32_t self = lapic_read(LAPIC_ID) >> 24, other = self ^ 1;
 	uint64_t got;
 
+	CHECK(timer_counts(), "the APIC timer does not count: waiting for ticks would hang");
 	ipi_send(other, ICR_ASSERT | ICR_DM_FIXED | VEC_IPI);
 	CHECK(ipi_idle(), "a fixed IPI to APIC ID %u stays pending", other);
 	ipi_send(0, ICR_OTHERS | ICR_ASSERT | ICR_DM_FIXED | VEC_IPI);
 	CHECK(ipi_idle(), "a fixed IPI to all-excluding-self stays pending");
-	got = test_ipis_after(10000);
+	got = test_ipis_in_two_ticks();
 	CHECK(got == 0, "fixed IPIs to other CPUs reached this one (%lu times)", got);
 	ipi_send(0, ICR_SELF | ICR_ASSERT | ICR_DM_FIXED | VEC_IPI);
 	CHECK(ipi_idle(), "a fixed self-IPI stays pending");
-	got = test_ipis_after(100000);
+	got = test_ipis_in_two_ticks();
 	CHECK(got == 1, "a fixed self-IPI was delivered %lu times, want once", got);
 	return 0;
 }

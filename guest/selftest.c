@@ -29,7 +29,7 @@ char selftest_why[160];
 #define why selftest_why            /* this file's short name for it */
 
 /* Wait (bounded, without halting) until the APIC timer visibly counts. */
-static int timer_counts(void)
+int timer_counts(void)
 {
 	uint32_t first = lapic_read(LAPIC_TMCCT);
 	unsigned i;
@@ -41,7 +41,7 @@ static int timer_counts(void)
 }
 
 /* Halt until n more ticks came; only after timer_counts() said it runs. */
-static void wait_ticks(uint64_t n)
+void wait_ticks(uint64_t n)
 {
 	uint64_t until = lapic_ticks + n;
 

@@ -60,6 +60,11 @@ uint64_t run_user(const uint8_t *code, unsigned len, uint64_t fault_vector);
 uint64_t run_at_ring(const uint8_t *code, unsigned len, uint64_t fault_vector,
 		     uint64_t cs, uint64_t ss);
 
+/* 1 if the APIC timer counts; then wait_ticks(n) halts, interrupts on,
+ * until n more ticks came, and returns with interrupts off. */
+int timer_counts(void);
+void wait_ticks(uint64_t n);
+
 /* hostile.c */
 int test_hostile_msr(void);
 int test_hostile_xcr0(void);
