@@ -2,7 +2,8 @@
  * hostile.c - self-tests in which the guest attacks the hypervisor's rules:
  * MSRs it must not reach or must keep as the guest's, XCR0 values a CPU
  * refuses, control-register writes a CPU refuses, a hardware breakpoint
- * across VM exits, and the RFLAGS image of a fault the hypervisor injects.
+ * across VM exits, the RFLAGS image of a fault the hypervisor injects, and
+ * IPIs that would reach a CPU the guest does not own.
  *
  * Each test checks what the guest can see, and sees the same bare and
  * hosted where the CPU's rule is the same (a bare guest owns the machine,
@@ -16,6 +17,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "abi/hv_abi.h"
 #include "guest.h"
+#include "lapic.h"
 #include "lib.h"
 #include "mm.h"
 #include "pv.h"
@@ -317,5 +319,130 @@ int test_hostile_tf(void)
 	CHECK(trap_expect.hit && trap_expect.got_rip == after,
 	      "absent-MMIO load under TF: #DB hit=%d at 0x%lx, want 0x%lx", trap_expect.hit,
 	      trap_expect.got_rip, after);
+	return 0;
+}
+
+/*
+ * IPIs through the guest's xAPIC alias (SDM vol. 3A, 11.6.1). Hosted, the
+ * hypervisor decodes each ICR write: a fixed IPI to this CPU is delivered,
+ * one to any other CPU is dropped and counted (the guest has one CPU),
+ * and INIT, start-up, NMI and SMI IPIs stop the guest whatever their
+ * destination: on a 2-CPU machine they would otherwise start or reset the
+ * other CPU outside VMX, or take this one into SMM. A test that sends one
+ * of those prints what it sends, sends it, and fails if it comes back.
+ * Bare, the CPU does what the IPI asks (Bochs's log says: "Deliver INIT
+ * IPI", "CPU 1 started up at 0700:00000000 by APIC", "Enter to System
+ * Management Mode"), and the test fails: they are for hosted runs.
+ *
+ * The two ICR writes (destination, then command) go with interrupts off,
+ * as every test starts, so that no handler's IPI comes between them.
+ */
+static void ipi_send(uint32_t dest_apic_id, uint32_t icr_lo)
+{
+	lapic_write(LAPIC_ICR_HI, dest_apic_id << ICR_DEST_SHIFT);
+	lapic_write(LAPIC_ICR_LO, icr_lo);
+}
+
+/* 1 once the ICR's delivery status reads idle (xAPIC: software polls it). */
+static int ipi_idle(void)
+{
+	unsigned i;
+
+	for (i = 0; i < 100000; i++) {
+		if (!(lapic_read(LAPIC_ICR_LO) & ICR_PENDING))
+			return 1;
+		cpu_relax();
+	}
+	return 0;
+}
+
+static int ipi_must_stop(const char *test, const char *what, uint32_t dest_apic_id,
+			 uint32_t icr_lo)
+{
+	kprintf("selftest: %s: sending %s\n", test, what);
+	ipi_send(dest_apic_id, icr_lo);
+	CHECK(0, "the guest went on after %s (bare, the CPU's own behaviour: "
+	      "this test is for hosted runs)", what);
+}
+
+/* The INIT level de-assert form first (ignored since the Pentium 4: it
+ * must stop nothing), then an INIT. */
+int test_hostile_init(void)
+{
+	kprintf("selftest: hostile.init: sending INIT level de-assert to all-excluding-self\n");
+	ipi_send(0, ICR_OTHERS | ICR_LEVEL | ICR_DM_INIT);
+	CHECK(ipi_idle(), "the INIT de-assert stays pending");
+	kprintf("selftest: hostile.init: the guest goes on after the INIT de-assert\n");
+	return ipi_must_stop("hostile.init", "INIT (assert) to all-excluding-self", 0,
+			     ICR_OTHERS | ICR_LEVEL | ICR_ASSERT | ICR_DM_INIT);
+}
+
+/*
+ * Vector 0x07: a CPU waiting for a SIPI starts in real mode at 0x7000.
+ * Bare, that is the guest's own page, and it parks the CPU there (hlt in
+ * a loop) so that the run stays short and Bochs's end-of-run dump shows
+ * where the CPU went. Hosted, that page is guest-physical: the machine's
+ * 0x7000, where a leaked SIPI would start the CPU, is not the guest's to
+ * write, and the park protects nothing.
+ */
+int test_hostile_sipi(void)
+{
+	static const uint8_t park[] = { 0xf4, 0xeb, 0xfd };     /* 1: hlt; jmp 1b */
+	volatile uint8_t *start = (volatile uint8_t *)0x7000ul;
+	unsigned i;
+
+	for (i = 0; i < sizeof(park); i++)
+		start[i] = park[i];
+	return ipi_must_stop("hostile.sipi", "start-up IPI, vector 0x07, to all-excluding-self", 0,
+			     ICR_OTHERS | ICR_ASSERT | ICR_DM_STARTUP | 0x07);
+}
+
+int test_hostile_nmi(void)
+{
+	return ipi_must_stop("hostile.nmi", "NMI to all-excluding-self", 0,
+			     ICR_OTHERS | ICR_ASSERT | ICR_DM_NMI);
+}
+
+/* To this CPU's own APIC ID, not the "self" shorthand: with that shorthand
+ * the SDM allows fixed IPIs only (11.6.1, the table of valid ICR
+ * combinations for the Pentium 4 and Xeon), and Bochs sends any IPI with
+ * it as a fixed one. */
+int test_hostile_smi(void)
+{
+	return ipi_must_stop("hostile.smi", "SMI to this CPU's own APIC ID",
+			     lapic_read(LAPIC_ID) >> 24, ICR_ASSERT | ICR_DM_SMI);
+}
+
+/* Test IPIs taken with interrupts on for two timer ticks. */
+static uint64_t test_ipis_in_two_ticks(void)
+{
+	uint64_t n0 = irq_ipi_count;
+
+	wait_ticks(2);
+	return irq_ipi_count - n0;
+}
+
+/*
+ * Fixed IPIs to another CPU, by APIC ID and by shorthand: hosted, dropped
+ * (the guest has no other CPU), bare on two CPUs, pending at the other
+ * one (which the BIOS left halted with interrupts off). Neither may come
+ * back to this CPU. Then a fixed self-IPI: delivered, once.
+ */
+int test_hostile_ipi(void)
+{
+	uint32_t self = lapic_read(LAPIC_ID) >> 24, other = self ^ 1;
+	uint64_t got;
+
+	CHECK(timer_counts(), "the APIC timer does not count: waiting for ticks would hang");
+	ipi_send(other, ICR_ASSERT | ICR_DM_FIXED | VEC_IPI);
+	CHECK(ipi_idle(), "a fixed IPI to APIC ID %u stays pending", other);
+	ipi_send(0, ICR_OTHERS | ICR_ASSERT | ICR_DM_FIXED | VEC_IPI);
+	CHECK(ipi_idle(), "a fixed IPI to all-excluding-self stays pending");
+	got = test_ipis_in_two_ticks();
+	CHECK(got == 0, "fixed IPIs to other CPUs reached this one (%lu times)", got);
+	ipi_send(0, ICR_SELF | ICR_ASSERT | ICR_DM_FIXED | VEC_IPI);
+	CHECK(ipi_idle(), "a fixed self-IPI stays pending");
+	got = test_ipis_in_two_ticks();
+	CHECK(got == 1, "a fixed self-IPI was delivered %lu times, want once", got);
 	return 0;
 }

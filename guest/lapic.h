@@ -13,9 +13,11 @@
 #include <stdint.h>
 
 /* Local APIC registers (SDM vol. 3A, 11.4.1, table 11-1). */
+#define LAPIC_ID        0x020
 #define LAPIC_TPR       0x080
 #define LAPIC_SVR       0x0f0
 #define LAPIC_ICR_LO    0x300   /* interrupt command, low half */
+#define LAPIC_ICR_HI    0x310   /* interrupt command, high half: destination */
 #define LAPIC_LVT_TIMER 0x320
 #define LAPIC_TMICT     0x380   /* timer initial count */
 #define LAPIC_TMCCT     0x390   /* timer current count */
@@ -25,7 +27,19 @@
 #define LVT_PERIODIC    (1u << 17)
 #define TDCR_DIV_16     0x3
 #define TDCR_DIV_1      0xb
+
+/* The interrupt command register (SDM vol. 3A, 11.6.1, figure 11-12). */
+#define ICR_DM_FIXED    (0u << 8)       /* delivery mode, bits 10:8 */
+#define ICR_DM_SMI      (2u << 8)
+#define ICR_DM_NMI      (4u << 8)
+#define ICR_DM_INIT     (5u << 8)
+#define ICR_DM_STARTUP  (6u << 8)
+#define ICR_PENDING     (1u << 12)      /* delivery status: send pending */
+#define ICR_ASSERT      (1u << 14)      /* level: 0 only for INIT de-assert */
+#define ICR_LEVEL       (1u << 15)      /* trigger mode: level */
 #define ICR_SELF        (1u << 18)      /* destination shorthand: self */
+#define ICR_OTHERS      (3u << 18)      /* destination shorthand: all excluding self */
+#define ICR_DEST_SHIFT  24              /* in ICR_HI: physical APIC ID */
 
 /* Initial count of the periodic tick, at bus clock / 16. */
 #define LAPIC_TIMER_COUNT 100000u

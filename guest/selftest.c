@@ -29,7 +29,7 @@ char selftest_why[160];
 #define why selftest_why            /* this file's short name for it */
 
 /* Wait (bounded, without halting) until the APIC timer visibly counts. */
-static int timer_counts(void)
+int timer_counts(void)
 {
 	uint32_t first = lapic_read(LAPIC_TMCCT);
 	unsigned i;
@@ -41,7 +41,7 @@ static int timer_counts(void)
 }
 
 /* Halt until n more ticks came; only after timer_counts() said it runs. */
-static void wait_ticks(uint64_t n)
+void wait_ticks(uint64_t n)
 {
 	uint64_t until = lapic_ticks + n;
 
@@ -662,6 +662,12 @@ static const struct selftest tests[] = {
 	{ "hostile.ring1", test_hostile_ring1,   0 },
 	{ "hostile.idt",  test_hostile_idt_mmio, 0 },
 	{ "hostile.tf",   test_hostile_tf,       0 },
+	/* IPIs: those that stop the guest are for hosted runs (hostile.c) */
+	{ "hostile.init", test_hostile_init,     0 },
+	{ "hostile.sipi", test_hostile_sipi,     0 },
+	{ "hostile.nmi",  test_hostile_nmi,      0 },
+	{ "hostile.smi",  test_hostile_smi,      0 },
+	{ "hostile.ipi",  test_hostile_ipi,      0 },
 	{ "hang.hlt",   test_hang_hlt,   0 },
 	{ "hang.loop",  test_hang_loop,  0 },
 	{ "hang.storm", test_hang_storm, 0 },

@@ -60,6 +60,11 @@ uint64_t run_user(const uint8_t *code, unsigned len, uint64_t fault_vector);
 uint64_t run_at_ring(const uint8_t *code, unsigned len, uint64_t fault_vector,
 		     uint64_t cs, uint64_t ss);
 
+/* 1 if the APIC timer counts; then wait_ticks(n) halts, interrupts on,
+ * until n more ticks came, and returns with interrupts off. */
+int timer_counts(void);
+void wait_ticks(uint64_t n);
+
 /* hostile.c */
 int test_hostile_msr(void);
 int test_hostile_xcr0(void);
@@ -69,5 +74,10 @@ int test_hostile_fault_rf(void);
 int test_hostile_ring1(void);
 int test_hostile_idt_mmio(void);
 int test_hostile_tf(void);
+int test_hostile_init(void);
+int test_hostile_sipi(void);
+int test_hostile_nmi(void);
+int test_hostile_smi(void);
+int test_hostile_ipi(void);
 
 #endif

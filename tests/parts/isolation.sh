@@ -7,65 +7,10 @@
 # hostile guest must be stopped by the hypervisor, with the reason and the
 # statistics on that channel, within seconds, never by the outer timeout.
 #
-# Sourced by tests/run: uses its ok, bad, boot_test, run_reason and $LOGDIR.
+# Sourced by tests/run: uses its ok, bad, boot_test, hv_test and $LOGDIR.
 # POSIX sh, on the build host, from the repository root.
 # SPDX-License-Identifier: MIT
 # shellcheck shell=sh
-
-# hv_test NAME pass|fail LAST PATTERN... -- TOOLS/RUN ARGS...
-# The run must pass or fail as said, within $hv_test_seconds; the last line
-# of its LOG.hv must match the regex LAST; each PATTERN must match a line
-# of LOG.hv, or with a prefix: "!P" none of its lines, "com1:P" a line of
-# the serial log (COM1), "stderr:P" a line of tools/run's stderr.
-hv_test_seconds=15
-hv_test() {
-	name=$1 want=$2 last=$3
-	shift 3
-	log=$LOGDIR/$name.log
-	npats=0
-	while [ "$1" != "--" ]; do
-		npats=$((npats + 1))
-		eval "pat_$npats=\$1"
-		shift
-	done
-	shift
-	rc=0
-	t0=$(date +%s)
-	tools/run --log "$log" "$@" > /dev/null 2> "$log.stderr" || rc=$?
-	took=$(( $(date +%s) - t0 ))
-	case $want in
-	pass) [ "$rc" = 0 ] || { bad "$name" "run failed ($rc): $(run_reason "$log.stderr")"; return; } ;;
-	fail) [ "$rc" = 1 ] || { bad "$name" "run should fail with status 1, got $rc: $(run_reason "$log.stderr")"; return; } ;;
-	esac
-	if [ "$took" -gt "$hv_test_seconds" ]; then
-		bad "$name" "took $took s: the hypervisor should have ended it within $hv_test_seconds"
-		return
-	fi
-	final=$(sed '/^$/d' "$log.hv" 2>/dev/null | tail -n 1)
-	if ! printf '%s\n' "$final" | grep -qE -- "$last"; then
-		bad "$name" "the hypervisor's channel $log.hv ends with '$final', not /$last/"
-		return
-	fi
-	i=1
-	while [ $i -le $npats ]; do
-		eval "pat=\$pat_$i"
-		case $pat in
-		com1:*) file=$log pat=${pat#com1:} ;;
-		stderr:*) file=$log.stderr pat=${pat#stderr:} ;;
-		*) file=$log.hv ;;
-		esac
-		case $pat in
-		!*) if grep -qE -- "${pat#!}" "$file"; then
-			bad "$name" "$file has /${pat#!}/"; return
-		    fi ;;
-		*)  if ! grep -qE -- "$pat" "$file"; then
-			bad "$name" "$file lacks /$pat/"; return
-		    fi ;;
-		esac
-		i=$((i + 1))
-	done
-	ok "$name"
-}
 
 GUESTS=\'s
 STOPPED='^exit: status=120 \(hypervisor: guest stopped\)$'
