@@ -66,7 +66,7 @@ done
 name=readme-names-every-selftest
 row=$(grep -E '^\| `tests=' README.md)
 missing=
-for t in $(sed -n 's/^[[:space:]]*{ "\([a-z_0-9]*\)",.*/\1/p' guest/selftest.c); do
+for t in $(sed -n 's/^[[:space:]]*{ "\([a-z_0-9.]*\)",.*/\1/p' guest/selftest.c); do
 	case $row in
 	*"\`$t\`"*) ;;
 	*) missing="$missing $t" ;;
