@@ -360,7 +360,7 @@ static void lt_end(void)
 		}                                                       \
 	} while (0)
 
-/* ---- lapic.xapic ------------------------------------------------------------ */
+/* ---- lapic.xapic --------------------------------------------------------- */
 
 /*
  * Writable bits of each LVT entry (11.5.1, figure 11-8), timer to error;
@@ -490,7 +490,7 @@ int test_lapic_xapic(void)
 	LT_RETURN(0);
 }
 
-/* ---- lapic.timer ---------------------------------------------------------------- */
+/* ---- lapic.timer --------------------------------------------------------- */
 
 /* Arm the timer: LVT, divide configuration, initial count (11.5.4). */
 static void lt_timer(uint32_t lvt, uint32_t tdcr, uint32_t count)
@@ -594,7 +594,7 @@ int test_lapic_timer(void)
 	LT_RETURN(0);
 }
 
-/* ---- lapic.tpr ---------------------------------------------------------------------- */
+/* ---- lapic.tpr ----------------------------------------------------------- */
 
 int test_lapic_tpr(void)
 {
@@ -641,7 +641,7 @@ int test_lapic_tpr(void)
 	LT_RETURN(0);
 }
 
-/* ---- lapic.ipi ------------------------------------------------------------------------- */
+/* ---- lapic.ipi ----------------------------------------------------------- */
 
 int test_lapic_ipi(void)
 {
@@ -684,8 +684,8 @@ int test_lapic_ipi(void)
 	lapic_write(LAPIC_ICR_LO, ICR_SELF | VEC_LT_OUTER);
 	lt_window(3);
 	lt.nest = 0;
-	kprintf("lapic: ipi: in 0x%02x's handler 0x%02x nests and 0x%02x waits: taken 0x%02x 0x%02x 0x%02x; "
-		"ISR in each: %s, %s, %s\n", VEC_LT_OUTER, VEC_LT_INNER, VEC_LT_SAME,
+	kprintf("lapic: ipi: in 0x%02x's handler 0x%02x nests and 0x%02x waits: "
+		"taken 0x%02x 0x%02x 0x%02x; ISR in each: %s, %s, %s\n", VEC_LT_OUTER, VEC_LT_INNER, VEC_LT_SAME,
 		lt.vector[0], lt.vector[1], lt.vector[2], lt_isr(lt.isr[0], isr[0], sizeof(isr[0])),
 		lt_isr(lt.isr[1], isr[1], sizeof(isr[1])), lt_isr(lt.isr[2], isr[2], sizeof(isr[2])));
 	LT_CHECK(lt.taken == 3 && lt.vector[0] == VEC_LT_OUTER && lt.vector[1] == VEC_LT_INNER &&
@@ -717,7 +717,7 @@ int test_lapic_ipi(void)
 	LT_RETURN(0);
 }
 
-/* ---- lapic.storm ----------------------------------------------------------------------------- */
+/* ---- lapic.storm --------------------------------------------------------- */
 
 /*
  * An interrupt storm that ends: the timer periodic at a small count, its
@@ -765,7 +765,7 @@ int test_lapic_storm(void)
 	LT_RETURN(0);
 }
 
-/* ---- x2APIC: in and out ------------------------------------------------------------------------- */
+/* ---- x2APIC: in and out -------------------------------------------------- */
 
 /*
  * Checks made in x2APIC mode record the first failure and go on, so that
@@ -935,7 +935,7 @@ int test_lapic_x2apic(void)
 	return ret;
 }
 
-/* ---- lapic.gp ------------------------------------------------------------------------------------ */
+/* ---- lapic.gp ------------------------------------------------------------ */
 
 /* "#GP" or "no #GP". */
 static const char *gp(int faulted)
@@ -945,13 +945,13 @@ static const char *gp(int faulted)
 
 /* Probes run in this order, whatever order kprintf's arguments take;
  * gp_missing counts those that did not fault. */
-static int gp_faulted[6];
+static int faulted[6];
 static unsigned gp_missing;
 
 static void gp_count(unsigned n)
 {
 	while (n)
-		gp_missing += !gp_faulted[--n];
+		gp_missing += !faulted[--n];
 }
 
 int test_lapic_gp(void)
@@ -967,14 +967,14 @@ int test_lapic_gp(void)
 	 * Printed, not checked: QEMU 7.2 faults on none of them and drops
 	 * the bits.
 	 */
-	gp_faulted[0] = wrmsr_faults(MSR_IA32_APIC_BASE, base | BIT(0));
-	gp_faulted[1] = wrmsr_faults(MSR_IA32_APIC_BASE, base | BIT(9));
-	gp_faulted[2] = wrmsr_faults(MSR_IA32_APIC_BASE, base | BIT(63));
+	faulted[0] = wrmsr_faults(MSR_IA32_APIC_BASE, base | BIT(0));
+	faulted[1] = wrmsr_faults(MSR_IA32_APIC_BASE, base | BIT(9));
+	faulted[2] = wrmsr_faults(MSR_IA32_APIC_BASE, base | BIT(63));
 	kprintf("lapic: gp: WRMSR IA32_APIC_BASE with reserved bit 0: %s, bit 9: %s, bit 63: %s\n",
-		gp(gp_faulted[0]), gp(gp_faulted[1]), gp(gp_faulted[2]));
+		gp(faulted[0]), gp(faulted[1]), gp(faulted[2]));
 	if (!(cpuid1_ecx() & CPUID1_ECX_X2APIC)) {
-		gp_faulted[0] = wrmsr_faults(MSR_IA32_APIC_BASE, base | APIC_BASE_EXTD);
-		kprintf("lapic: gp: WRMSR IA32_APIC_BASE with EXTD, no x2APIC: %s\n", gp(gp_faulted[0]));
+		faulted[0] = wrmsr_faults(MSR_IA32_APIC_BASE, base | APIC_BASE_EXTD);
+		kprintf("lapic: gp: WRMSR IA32_APIC_BASE with EXTD, no x2APIC: %s\n", gp(faulted[0]));
 		/* Without x2APIC, 0x800-0x8ff are no MSRs at all: #GP, but
 		 * Bochs 2.7 ignores unknown MSRs by default. Not tried. */
 		kprintf("lapic: gp: x2apic: not supported\n");
@@ -987,38 +987,39 @@ int test_lapic_gp(void)
 	 * x2APIC mode. */
 	gp_missing = 0;
 	x2_failed = 0;
-	gp_faulted[0] = wrmsr_faults(MSR_IA32_APIC_BASE, (base & ~APIC_BASE_EN) | APIC_BASE_EXTD);
-	kprintf("lapic: gp: WRMSR IA32_APIC_BASE EN=0 EXTD=1: %s\n", gp(gp_faulted[0]));
+	faulted[0] = wrmsr_faults(MSR_IA32_APIC_BASE, (base & ~APIC_BASE_EN) | APIC_BASE_EXTD);
+	kprintf("lapic: gp: WRMSR IA32_APIC_BASE EN=0 EXTD=1: %s\n", gp(faulted[0]));
 	gp_count(1);
-	gp_faulted[0] = rdmsr_faults(X2APIC_MSR(LAPIC_ID), &v);
-	gp_faulted[1] = wrmsr_faults(X2APIC_MSR(LAPIC_TPR), 0);
-	kprintf("lapic: gp: xAPIC mode: RDMSR ID 0x802: %s, WRMSR TPR 0x808: %s\n", gp(gp_faulted[0]), gp(gp_faulted[1]));
+	faulted[0] = rdmsr_faults(X2APIC_MSR(LAPIC_ID), &v);
+	faulted[1] = wrmsr_faults(X2APIC_MSR(LAPIC_TPR), 0);
+	kprintf("lapic: gp: xAPIC mode: RDMSR ID 0x802: %s, WRMSR TPR 0x808: %s\n",
+		gp(faulted[0]), gp(faulted[1]));
 	gp_count(2);
 	LT_CHECK(!gp_missing, "%u of the xAPIC-mode cases did not fault", gp_missing);
 
 	LT_CHECK(x2apic_enter(base), "IA32_APIC_BASE 0x%lx after entering x2APIC mode",
 		 rdmsr(MSR_IA32_APIC_BASE));
 	/* 11.12.5: from x2APIC mode only to disabled. */
-	gp_faulted[0] = wrmsr_faults(MSR_IA32_APIC_BASE, (base & ~APIC_BASE_EXTD) | APIC_BASE_EN);
-	kprintf("lapic: gp: x2APIC mode: WRMSR IA32_APIC_BASE EN=1 EXTD=0: %s\n", gp(gp_faulted[0]));
+	faulted[0] = wrmsr_faults(MSR_IA32_APIC_BASE, (base & ~APIC_BASE_EXTD) | APIC_BASE_EN);
+	kprintf("lapic: gp: x2APIC mode: WRMSR IA32_APIC_BASE EN=1 EXTD=0: %s\n", gp(faulted[0]));
 	gp_count(1);
 	/* 11.12.1.2, table 11-6: write-only EOI and SELF IPI, no DFR. */
-	gp_faulted[0] = rdmsr_faults(X2APIC_MSR(LAPIC_EOI), &v);
-	gp_faulted[1] = rdmsr_faults(X2APIC_SELF_IPI, &v);
-	gp_faulted[2] = rdmsr_faults(X2APIC_DFR, &v);
-	gp_faulted[3] = wrmsr_faults(X2APIC_DFR, 0);
+	faulted[0] = rdmsr_faults(X2APIC_MSR(LAPIC_EOI), &v);
+	faulted[1] = rdmsr_faults(X2APIC_SELF_IPI, &v);
+	faulted[2] = rdmsr_faults(X2APIC_DFR, &v);
+	faulted[3] = wrmsr_faults(X2APIC_DFR, 0);
 	kprintf("lapic: gp: x2APIC mode: RDMSR EOI 0x80b: %s, SELF IPI 0x83f: %s, DFR 0x80e: %s; "
-		"WRMSR DFR 0x80e: %s\n", gp(gp_faulted[0]), gp(gp_faulted[1]), gp(gp_faulted[2]), gp(gp_faulted[3]));
+		"WRMSR DFR 0x80e: %s\n", gp(faulted[0]), gp(faulted[1]), gp(faulted[2]), gp(faulted[3]));
 	gp_count(4);
 	/* Read-only registers; EOI takes only 0 (11.12.1.3). */
-	gp_faulted[0] = wrmsr_faults(X2APIC_MSR(LAPIC_ID), 0);
-	gp_faulted[1] = wrmsr_faults(X2APIC_MSR(LAPIC_VERSION), 0);
-	gp_faulted[2] = wrmsr_faults(X2APIC_MSR(LAPIC_LDR), 0);
-	gp_faulted[3] = wrmsr_faults(X2APIC_MSR(LAPIC_PPR), 0);
-	gp_faulted[4] = wrmsr_faults(X2APIC_MSR(LAPIC_EOI), 1);
+	faulted[0] = wrmsr_faults(X2APIC_MSR(LAPIC_ID), 0);
+	faulted[1] = wrmsr_faults(X2APIC_MSR(LAPIC_VERSION), 0);
+	faulted[2] = wrmsr_faults(X2APIC_MSR(LAPIC_LDR), 0);
+	faulted[3] = wrmsr_faults(X2APIC_MSR(LAPIC_PPR), 0);
+	faulted[4] = wrmsr_faults(X2APIC_MSR(LAPIC_EOI), 1);
 	kprintf("lapic: gp: x2APIC mode: WRMSR ID 0x802: %s, version 0x803: %s, LDR 0x80d: %s, "
-		"PPR 0x80a: %s, EOI 0x80b with 1: %s\n", gp(gp_faulted[0]), gp(gp_faulted[1]), gp(gp_faulted[2]), gp(gp_faulted[3]),
-		gp(gp_faulted[4]));
+		"PPR 0x80a: %s, EOI 0x80b with 1: %s\n", gp(faulted[0]), gp(faulted[1]),
+		gp(faulted[2]), gp(faulted[3]), gp(faulted[4]));
 	gp_count(5);
 	/*
 	 * 11.12.1.3: a 1 in a reserved bit faults: TPR bit 8, SVR bit 16,
@@ -1028,12 +1029,12 @@ int test_lapic_gp(void)
 	 * take the reserved bit.)
 	 */
 	rdmsr_faults(X2APIC_MSR(LAPIC_LVT_TIMER), &lvt);
-	gp_faulted[0] = wrmsr_faults(X2APIC_MSR(LAPIC_TPR), 0x100);
-	gp_faulted[1] = wrmsr_faults(X2APIC_MSR(LAPIC_SVR), BIT(16) | SVR_ENABLE | VEC_SPURIOUS);
-	gp_faulted[2] = wrmsr_faults(X2APIC_MSR(LAPIC_ESR), 1);
-	gp_faulted[3] = wrmsr_faults(X2APIC_MSR(LAPIC_LVT_TIMER), BIT(32) | lvt);
+	faulted[0] = wrmsr_faults(X2APIC_MSR(LAPIC_TPR), 0x100);
+	faulted[1] = wrmsr_faults(X2APIC_MSR(LAPIC_SVR), BIT(16) | SVR_ENABLE | VEC_SPURIOUS);
+	faulted[2] = wrmsr_faults(X2APIC_MSR(LAPIC_ESR), 1);
+	faulted[3] = wrmsr_faults(X2APIC_MSR(LAPIC_LVT_TIMER), BIT(32) | lvt);
 	kprintf("lapic: gp: x2APIC mode: WRMSR TPR bit 8: %s, SVR bit 16: %s, ESR 1: %s, "
-		"LVT timer bit 32: %s\n", gp(gp_faulted[0]), gp(gp_faulted[1]), gp(gp_faulted[2]), gp(gp_faulted[3]));
+		"LVT timer bit 32: %s\n", gp(faulted[0]), gp(faulted[1]), gp(faulted[2]), gp(faulted[3]));
 	gp_count(4);
 	X2_CHECK(!gp_missing, "%u of the x2APIC-mode cases did not fault", gp_missing);
 	(void)wrmsr_faults(X2APIC_MSR(LAPIC_LVT_TIMER), BIT(20) | lvt);
