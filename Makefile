@@ -33,7 +33,7 @@ SHARED_C := shared/lib/lib.c shared/lib/multiboot.c shared/lib/uart.c \
 GUEST_SRC := guest/main.c guest/console.c guest/cmdline.c guest/mm.c \
              guest/idt.c guest/lapic.c guest/platform.c guest/pv_ops.c \
              guest/pv_native.c guest/pv_hv.c guest/pv_patch.c guest/selftest.c \
-             guest/bench.c guest/workload.c guest/hostile.c guest/hcfuzz.c \
+             guest/bench.c guest/workload.c guest/hostile.c guest/lapic_test.c guest/hcfuzz.c \
              $(SHARED_C) boot/entry64.asm guest/isr.asm guest/hcfuzz_call.asm
 
 HV_SRC := hv/main.c hv/console.c hv/cpu.c hv/options.c hv/guest_load.c \

@@ -56,6 +56,7 @@ extern const uint64_t isr_table[256];
 struct trap_expect trap_expect;
 volatile uint64_t irq_spurious_count;
 volatile uint64_t irq_ipi_count;
+int (*volatile irq_test_handler)(struct trap_frame *f);
 
 static const char *const exception_names[32] = {
 	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint",
@@ -159,6 +160,8 @@ int irq_dispatch(struct trap_frame *f)
 		irq_spurious_count++;
 		return 0;
 	}
+	if (f->vector >= VEC_TEST_FIRST && irq_test_handler)
+		return irq_test_handler(f);
 	kprintf("interrupt: unexpected vector %lu at rip=0x%lx\n", f->vector, f->rip);
 	trap_dump(f);
 	guest_exit(GUEST_STATUS_CRASH);

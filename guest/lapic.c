@@ -54,6 +54,15 @@ static void pic_disable(void)
 	pic_outb(PIC2_DATA, 0xff);
 }
 
+void lapic_setup(void)
+{
+	lapic_write(LAPIC_TPR, 0);
+	lapic_write(LAPIC_SVR, SVR_ENABLE | VEC_SPURIOUS);
+	lapic_write(LAPIC_TDCR, TDCR_DIV_16);
+	lapic_write(LAPIC_LVT_TIMER, LVT_PERIODIC | VEC_TIMER);
+	pv_timer_arm(LAPIC_TIMER_COUNT);
+}
+
 int lapic_init(void)
 {
 	uint32_t a, b, c, d;
@@ -71,13 +80,9 @@ int lapic_init(void)
 	pv_flush_tlb_one(APIC_ALIAS_VA);
 	pic_disable();
 
-	lapic_write(LAPIC_TPR, 0);
-	lapic_write(LAPIC_SVR, SVR_ENABLE | VEC_SPURIOUS);
-	lapic_write(LAPIC_TDCR, TDCR_DIV_16);
-	lapic_write(LAPIC_LVT_TIMER, LVT_PERIODIC | VEC_TIMER);
-	pv_timer_arm(LAPIC_TIMER_COUNT);
+	lapic_setup();
 	kprintf("lapic: base=0x%lx id=%u timer vector=0x%x count=%u periodic\n",
-		base & PTE_ADDR, lapic_read(0x20) >> 24, VEC_TIMER, LAPIC_TIMER_COUNT);
+		base & PTE_ADDR, lapic_read(LAPIC_ID) >> 24, VEC_TIMER, LAPIC_TIMER_COUNT);
 	return 0;
 }
 

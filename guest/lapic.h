@@ -12,19 +12,35 @@
 
 #include <stdint.h>
 
-/* Local APIC registers (SDM vol. 3A, 11.4.1, table 11-1). */
+/* Local APIC registers, xAPIC offsets (SDM vol. 3A, 11.4.1, table 11-1). */
 #define LAPIC_ID        0x020
+#define LAPIC_VERSION   0x030
 #define LAPIC_TPR       0x080
+#define LAPIC_PPR       0x0a0
+#define LAPIC_EOI       0x0b0
+#define LAPIC_LDR       0x0d0
+#define LAPIC_DFR       0x0e0
 #define LAPIC_SVR       0x0f0
-#define LAPIC_ICR_LO    0x300   /* interrupt command, low half */
-#define LAPIC_ICR_HI    0x310   /* interrupt command, high half: destination */
+#define LAPIC_ISR       0x100   /* 8 registers, 0x10 apart: vectors 32n-32n+31 */
+#define LAPIC_TMR       0x180
+#define LAPIC_IRR       0x200
+#define LAPIC_ESR       0x280
+#define LAPIC_ICR_LO    0x300
+#define LAPIC_ICR_HI    0x310
 #define LAPIC_LVT_TIMER 0x320
+#define LAPIC_LVT_THERMAL 0x330
+#define LAPIC_LVT_PMC   0x340
+#define LAPIC_LVT_LINT0 0x350
+#define LAPIC_LVT_LINT1 0x360
+#define LAPIC_LVT_ERROR 0x370
 #define LAPIC_TMICT     0x380   /* timer initial count */
 #define LAPIC_TMCCT     0x390   /* timer current count */
 #define LAPIC_TDCR      0x3e0   /* timer divide configuration */
 #define SVR_ENABLE      (1u << 8)
 #define LVT_MASKED      (1u << 16)
+#define LVT_ONESHOT     (0u << 17)
 #define LVT_PERIODIC    (1u << 17)
+#define LVT_TSC_DEADLINE (2u << 17)
 #define TDCR_DIV_16     0x3
 #define TDCR_DIV_1      0xb
 
@@ -48,6 +64,9 @@ extern volatile uint64_t lapic_ticks;
 
 /* Returns 0, or -1 (and says why) when there is no usable local APIC. */
 int lapic_init(void);
+/* The guest's APIC setup, as lapic_init leaves it: TPR 0, software
+ * enabled, the periodic tick armed. Again after a test reset the APIC. */
+void lapic_setup(void);
 uint32_t lapic_read(unsigned reg);
 void lapic_write(unsigned reg, uint32_t v);
 void lapic_timer_tick(void);

@@ -8,7 +8,8 @@
  * the hypercall fuzzer, for its length. Nor are the hostile ones, which
  * never end by themselves ("hang.*"), forge the hypervisor's report
  * ("forge") or attack its rules (hostile.c): under the hypervisor each
- * must be stopped, refused or reported by it, never pass wrongly.
+ * must be stopped, refused or reported by it, never pass wrongly. Nor
+ * are the local-APIC tests (lapic_test.c), compared bare and hosted.
  *
  * Environment: guest kernel after mm_init and lapic_init; interrupts off
  * between tests.
@@ -668,6 +669,15 @@ static const struct selftest tests[] = {
 	{ "hostile.nmi",  test_hostile_nmi,      0 },
 	{ "hostile.smi",  test_hostile_smi,      0 },
 	{ "hostile.ipi",  test_hostile_ipi,      0 },
+	/* lapic_test.c: the local APIC, the same bare and hosted; x2apic and
+	 * gp last: leaving x2APIC mode loses the APIC on some CPUs */
+	{ "lapic.xapic",  test_lapic_xapic,      0 },
+	{ "lapic.timer",  test_lapic_timer,      0 },
+	{ "lapic.tpr",    test_lapic_tpr,        0 },
+	{ "lapic.ipi",    test_lapic_ipi,        0 },
+	{ "lapic.storm",  test_lapic_storm,      0 },
+	{ "lapic.x2apic", test_lapic_x2apic,     0 },
+	{ "lapic.gp",     test_lapic_gp,         0 },
 	{ "hang.hlt",   test_hang_hlt,   0 },
 	{ "hang.loop",  test_hang_loop,  0 },
 	{ "hang.storm", test_hang_storm, 0 },

@@ -2,8 +2,9 @@
  * selftest.h - what a self-test file needs: how a test says it failed or
  * skipped, and PROBE, which runs one instruction expecting an exception.
  *
- * Tests live in selftest.c (the pv ops, exceptions, memory) and hostile.c
- * (a guest attacking the hypervisor's rules); selftest_run() runs them.
+ * Tests live in selftest.c (the pv ops, exceptions, memory), hostile.c
+ * (a guest attacking the hypervisor's rules) and lapic_test.c (the local
+ * APIC as the SDM defines it); selftest_run() runs them.
  * Environment: guest kernel.
  */
 /* SPDX-License-Identifier: MIT */
@@ -79,5 +80,14 @@ int test_hostile_sipi(void);
 int test_hostile_nmi(void);
 int test_hostile_smi(void);
 int test_hostile_ipi(void);
+
+/* lapic_test.c */
+int test_lapic_xapic(void);
+int test_lapic_timer(void);
+int test_lapic_tpr(void);
+int test_lapic_ipi(void);
+int test_lapic_storm(void);
+int test_lapic_x2apic(void);
+int test_lapic_gp(void);
 
 #endif

@@ -36,8 +36,11 @@ struct trap_frame {
 
 #define VEC_PIC_BASE    0x20    /* legacy 8259s, remapped here and masked */
 #define VEC_TIMER       0x40    /* local APIC timer */
-#define VEC_IPI         0x50    /* self-IPIs (lapic_self_ipi): counted, ended */
+#define VEC_IPI         0x48    /* self-IPIs (lapic_self_ipi): counted, ended */
 #define VEC_SPURIOUS    0xff    /* local APIC spurious vector */
+/* Vectors a self-test raises on purpose (lapic_test.c): from here up to
+ * 0xfe, handed to irq_test_handler while a test sets one. */
+#define VEC_TEST_FIRST  0x50
 
 /*
  * Expected faults, for the self-tests: arm one, run the faulting
@@ -69,5 +72,7 @@ void trap_dump(const struct trap_frame *f);
 
 extern volatile uint64_t irq_spurious_count;
 extern volatile uint64_t irq_ipi_count;       /* VEC_IPI interrupts taken */
+/* The running test's handler of its own vectors; nonzero: send EOI. */
+extern int (*volatile irq_test_handler)(struct trap_frame *f);
 
 #endif
