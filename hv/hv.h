@@ -136,7 +136,6 @@ struct guest_regs {
 	uint64_t rax, rcx, rdx, rbx, rbp, rsi, rdi;
 	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
 	uint64_t tsc_exit;              /* TSC when the exit reached us */
-	uint64_t tsc_entry;             /* TSC just before VMLAUNCH/VMRESUME */
 };
 
 /* An entry of the MSR-load/store areas (25.7.2, table 25-15). */
@@ -158,8 +157,8 @@ struct vcpu_msrs {
 struct vcpu {
 	struct guest_regs regs;         /* first: vmexit_handler finds the vcpu */
 	uint32_t exit_reason;           /* basic reason, bits 15:0 */
+	uint32_t stat_slot;             /* what stats.c charges it to */
 	uint64_t qual;                  /* exit qualification */
-	uint64_t hypercall_nr;          /* of a VMCALL exit */
 	uint64_t rip;
 	uint64_t rflags;                /* read once per exit */
 	uint32_t insn_len;
@@ -212,11 +211,24 @@ int vmx_enable(const struct vmx_caps *c, uint64_t vmxon_pa);
 /* vmcs.c. A VMWRITE the hypervisor gets wrong is its own bug: every one
  * is checked, and a failure ends the machine naming the field. */
 void vmcs_write_failed(enum vmcs_field f, uint64_t v) __attribute__((noreturn, cold));
+#ifdef HV_HOST_TEST
 static inline void vmcs_write(enum vmcs_field f, uint64_t v)
 {
 	if (__builtin_expect(vmwrite(f, v), 0))
 		vmcs_write_failed(f, v);
 }
+#else
+/* The check is the branch on VMWRITE's own flags (CF or ZF: VMfail,
+ * 31.2): one instruction more than the write, on every exit path. */
+static inline void vmcs_write(enum vmcs_field f, uint64_t v)
+{
+	asm goto("vmwrite %1, %0\n\tjbe %l[failed]"
+		 :: "r"((uint64_t)f), "rm"(v) : "cc" : failed);
+	return;
+failed:
+	vmcs_write_failed(f, v);
+}
+#endif
 void vmcs_setup(struct vcpu *v, uint64_t eptp, uint64_t io_bitmaps_pa,
 		uint64_t msr_bitmap_pa, uint32_t entry, uint32_t info_gpa);
 void vmcs_dump_guest(void);
@@ -235,11 +247,25 @@ int vmexit_handler(struct guest_regs *regs);
 int vcpu_halt_stuck(struct vcpu *v);
 
 /* vmexit.c */
-void vmexit_dispatch(struct vcpu *v);
 void vcpu_unhandled_exit(struct vcpu *v);
 
 /* vcpu.c */
-void vcpu_complete_insn(struct vcpu *v, uint64_t next_rip);
+void vcpu_complete_insn_slow(struct vcpu *v, uint64_t intr);
+/*
+ * The guest's instruction is done (the hypervisor did its work): go on at
+ * next_rip as the CPU would after it. vcpu_skip_insn() is this with the
+ * exit's instruction length (28.2.5); mmio.c gives its own. Inline: every
+ * instruction exit ends here; an STI/MOV SS shadow or a single step takes
+ * the rest (vcpu.c).
+ */
+static inline void vcpu_complete_insn(struct vcpu *v, uint64_t next_rip)
+{
+	uint64_t intr = vmread(GUEST_INTERRUPTIBILITY);
+
+	vmcs_write(GUEST_RIP, next_rip);
+	if (__builtin_expect((intr & 3) || (v->rflags & RFLAGS_TF), 0))
+		vcpu_complete_insn_slow(v, intr);
+}
 int vcpu_vector_is_fault(unsigned vector);
 void vcpu_inject_fault(struct vcpu *v, unsigned vector, int error_code);
 void vcpu_inject_gp(struct vcpu *v);
@@ -312,8 +338,7 @@ static inline void vcpu_xcr0_to_guest(const struct vcpu *v)
 		xsetbv(0, v->xcr0);
 }
 
-/* hypercall.c */
-void hypercall_dispatch(struct vcpu *v);
+/* hypercall.c (hypercall.h: the dispatch, inline on the hot path) */
 void hypercall_shared_cpuid_refresh(struct vcpu *v);
 
 /*
@@ -402,14 +427,23 @@ void watchdog_arm(void);
 void watchdog_expired(struct vcpu *v);
 void watchdog_timer_exit(struct vcpu *v);
 
-/* stats.c */
+/*
+ * stats.c. Each exit is charged to one slot, which its handler names in
+ * v->stat_slot: the basic exit reason, or for a VMCALL its hypercall's
+ * (numbers from 15 up share the last). The hot path is then an index,
+ * two adds and no branch; the VMCALL reason's figures are the sum of its
+ * hypercalls' slots.
+ */
+#define STAT_REASON_SLOTS       128     /* basic reasons, masked to 7 bits */
+#define STAT_HC_SLOTS           16
+#define STAT_HC_SLOT(nr)        (STAT_REASON_SLOTS + ((nr) < STAT_HC_SLOTS - 1 ? \
+				 (unsigned)(nr) : STAT_HC_SLOTS - 1))
+#define STAT_SLOTS              (STAT_REASON_SLOTS + STAT_HC_SLOTS)
 struct hv_stats {
-	uint64_t by_reason[EXIT_REASON_MAX];
-	uint64_t root_tsc[EXIT_REASON_MAX];     /* TSC spent in root mode */
-	uint64_t setup_tsc;                     /* hv entry to first VMLAUNCH */
+	uint64_t count[STAT_SLOTS];
+	uint64_t tsc[STAT_SLOTS];               /* TSC spent in root mode */
+	uint64_t setup_tsc;                     /* hv entry to first VM entry */
 	uint64_t setup_console_tsc;             /* of which waiting on COM1 */
-	uint64_t hypercalls[16];                /* by number; the last: others */
-	uint64_t hypercall_tsc[16];             /* their root-mode TSC */
 	uint64_t mmio_absent;                   /* accesses to absent MMIO */
 };
 extern struct hv_stats hv_stats;
@@ -418,27 +452,19 @@ extern struct hv_stats hv_stats;
  * pays for it); returns the TSC it read. */
 static inline uint64_t stats_count_exit(struct vcpu *v)
 {
-	uint64_t now = rdtsc(), spent = now - v->regs.tsc_exit;
-	const unsigned last = sizeof(hv_stats.hypercalls) / sizeof(hv_stats.hypercalls[0]) - 1;
+	uint64_t now = rdtsc();
 
-	if (v->exit_reason < EXIT_REASON_MAX) {
-		hv_stats.by_reason[v->exit_reason]++;
-		hv_stats.root_tsc[v->exit_reason] += spent;
-	}
-	if (v->exit_reason == EXIT_REASON_VMCALL) {
-		unsigned slot = v->hypercall_nr < last ? (unsigned)v->hypercall_nr : last;
-
-		hv_stats.hypercalls[slot]++;
-		hv_stats.hypercall_tsc[slot] += spent;
-	}
+	hv_stats.count[v->stat_slot]++;
+	hv_stats.tsc[v->stat_slot] += now - v->regs.tsc_exit;
 	return now;
 }
 /* Root-mode TSC spent after the count, on the same exit (its events). */
 static inline void stats_add_root_tsc(const struct vcpu *v, uint64_t spent)
 {
-	if (v->exit_reason < EXIT_REASON_MAX)
-		hv_stats.root_tsc[v->exit_reason] += spent;
+	hv_stats.tsc[v->stat_slot] += spent;
 }
+uint64_t stats_reason_count(uint32_t reason);
+uint64_t stats_hypercall_count(uint64_t nr);
 void stats_count_port(uint16_t port);
 uint64_t stats_port_count(uint16_t port);
 void stats_print(void);

@@ -20,6 +20,5 @@ void hv_offsets(void)
 	GR(R8, r8); GR(R9, r9); GR(R10, r10); GR(R11, r11);
 	GR(R12, r12); GR(R13, r13); GR(R14, r14); GR(R15, r15);
 	GR(TSC_EXIT, tsc_exit);
-	GR(TSC_ENTRY, tsc_entry);
 	DEFINE(VMCS_HOST_RSP, HOST_RSP);
 }

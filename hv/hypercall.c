@@ -14,6 +14,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "abi/hv_abi.h"
 #include "hv.h"
+#include "hypercall.h"
 #include "lib.h"
 
 uint32_t hv_abi_version = HV_ABI_VERSION;
@@ -33,7 +34,7 @@ static int64_t hc_null(struct vcpu *v)
 static int64_t hc_exit_count(struct vcpu *v)
 {
 	uint64_t r = v->regs.rdi;
-	return r < EXIT_REASON_MAX ? (int64_t)hv_stats.by_reason[r] : -HV_EINVAL;
+	return r < EXIT_REASON_MAX ? (int64_t)stats_reason_count((uint32_t)r) : -HV_EINVAL;
 }
 
 static int64_t hc_port_count(struct vcpu *v)
@@ -50,9 +51,7 @@ static int64_t hc_exits_total(struct vcpu *v)
 
 static int64_t hc_hypercall_count(struct vcpu *v)
 {
-	uint64_t nr = v->regs.rdi, last = ARRAY_SIZE(hv_stats.hypercalls) - 1;
-
-	return (int64_t)hv_stats.hypercalls[nr < last ? nr : last];
+	return (int64_t)stats_hypercall_count(v->regs.rdi);
 }
 
 static int64_t hc_console_write(struct vcpu *v)
@@ -138,25 +137,8 @@ static int64_t hc_timer_arm(struct vcpu *v)
 	return apic_hc_timer_arm(v);
 }
 
-typedef int64_t hypercall_fn(struct vcpu *v);
-
-static hypercall_fn *const hypercalls[HC_COUNT] = {
+/* Every number abi.def defines has its handler (hypercall.h dispatches). */
+hypercall_fn *const hypercall_table[HC_COUNT] = {
 #define HYPERCALL(nr, name, nargs, what) [nr] = hc_##name,
 #include "abi/abi.def"
 };
-
-void hypercall_dispatch(struct vcpu *v)
-{
-	uint64_t nr = v->regs.rax;
-	int64_t ret;
-
-	v->hypercall_nr = nr;
-	if (guest_cpl(v->rflags) != 0)
-		ret = -HV_EPERM;
-	else if (nr < HC_COUNT && hypercalls[nr])
-		ret = hypercalls[nr](v);
-	else
-		ret = -HV_ENOSYS;
-	v->regs.rax = (uint64_t)ret;
-	vcpu_skip_insn(v);
-}

@@ -45,26 +45,66 @@ const char *exit_reason_name(uint32_t reason)
 }
 
 /* After the exit's handler: count it, and charge its root-mode time so far. */
-/* Every exit, summed over the reasons (not counted on the hot path). */
+/* Every exit, summed over the slots (not counted on the hot path). */
 uint64_t stats_exits_total(void)
 {
 	uint64_t n = 0;
 	unsigned i;
 
-	for (i = 0; i < EXIT_REASON_MAX; i++)
-		n += hv_stats.by_reason[i];
+	for (i = 0; i < STAT_SLOTS; i++)
+		n += hv_stats.count[i];
 	return n;
 }
 
-void stats_count_port(uint16_t port)
+/* Exits of a basic reason: VMCALL's are its hypercalls'. */
+uint64_t stats_reason_count(uint32_t reason)
 {
+	uint64_t n = 0;
 	unsigned i;
 
+	if (reason != EXIT_REASON_VMCALL)
+		return hv_stats.count[reason % STAT_REASON_SLOTS];
+	for (i = 0; i < STAT_HC_SLOTS; i++)
+		n += hv_stats.count[STAT_REASON_SLOTS + i];
+	return n;
+}
+
+static uint64_t reason_tsc(uint32_t reason)
+{
+	uint64_t t = 0;
+	unsigned i;
+
+	if (reason != EXIT_REASON_VMCALL)
+		return hv_stats.tsc[reason % STAT_REASON_SLOTS];
+	for (i = 0; i < STAT_HC_SLOTS; i++)
+		t += hv_stats.tsc[STAT_REASON_SLOTS + i];
+	return t;
+}
+
+uint64_t stats_hypercall_count(uint64_t nr)
+{
+	return hv_stats.count[STAT_HC_SLOT(nr)];
+}
+
+/* The slot each port's low byte last used: a port I/O exit's count is
+ * one compare, not a search (the list keeps its first-seen order). */
+static uint8_t port_hint[256];
+
+void stats_count_port(uint16_t port)
+{
+	unsigned i = port_hint[port & 0xff];
+
+	if (i < nports && ports[i].port == port) {
+		ports[i].count++;
+		return;
+	}
 	for (i = 0; i < nports; i++)
 		if (ports[i].port == port) {
+			port_hint[port & 0xff] = (uint8_t)i;
 			ports[i].count++;
 			return;
 		}
+	port_hint[port & 0xff] = (uint8_t)nports;
 	if (nports < PORT_SLOTS) {
 		ports[nports].port = port;
 		ports[nports++].count = 1;
@@ -91,20 +131,23 @@ void stats_print(void)
 		"%lu of it waiting on the UARTs)\n", stats_exits_total(), hv_stats.setup_tsc,
 		hv_stats.setup_console_tsc);
 	for (i = 0; i < EXIT_REASON_MAX; i++)
-		if (hv_stats.by_reason[i])
+		if (stats_reason_count(i))
 			kprintf("hv: stats: exit reason=%u name=%s count=%lu root_tsc=%lu per_exit=%lu\n",
-				i, exit_reason_name(i), hv_stats.by_reason[i], hv_stats.root_tsc[i],
-				hv_stats.root_tsc[i] / hv_stats.by_reason[i]);
+				i, exit_reason_name(i), stats_reason_count(i), reason_tsc(i),
+				reason_tsc(i) / stats_reason_count(i));
 	if (hv_stats.mmio_absent)
 		kprintf("hv: stats: absent mmio accesses=%lu\n", hv_stats.mmio_absent);
 	for (i = 0; i < nports; i++)
 		kprintf("hv: stats: io port=0x%x count=%lu\n", ports[i].port, ports[i].count);
 	if (ports_other)
 		kprintf("hv: stats: io port=other count=%lu\n", ports_other);
-	for (i = 0; i < ARRAY_SIZE(hv_stats.hypercalls); i++)
-		if (hv_stats.hypercalls[i])
+	for (i = 0; i < STAT_HC_SLOTS; i++) {
+		uint64_t n = hv_stats.count[STAT_REASON_SLOTS + i];
+		uint64_t t = hv_stats.tsc[STAT_REASON_SLOTS + i];
+
+		if (n)
 			kprintf("hv: stats: hypercall nr=%u name=%s count=%lu root_tsc=%lu per_call=%lu\n",
 				i, i < ARRAY_SIZE(hypercall_names) && hypercall_names[i] ?
-				hypercall_names[i] : "unknown", hv_stats.hypercalls[i],
-				hv_stats.hypercall_tsc[i], hv_stats.hypercall_tsc[i] / hv_stats.hypercalls[i]);
+				hypercall_names[i] : "unknown", n, t, t / n);
+	}
 }

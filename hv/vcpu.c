@@ -43,15 +43,11 @@ void guest_exit_request(struct vcpu *v, unsigned status, const char *how)
 }
 
 /*
- * The guest's instruction is done (the hypervisor did its work): go on at
- * next_rip as the CPU would after it. vcpu_skip_insn() (hv.h) is this with
- * the exit's instruction length (28.2.5); mmio.c gives its own.
+ * vcpu_complete_insn's rare half (hv.h): the instruction was in an STI or
+ * MOV SS shadow, or RFLAGS.TF is set. intr: the interruptibility state.
  */
-void vcpu_complete_insn(struct vcpu *v, uint64_t next_rip)
+void vcpu_complete_insn_slow(struct vcpu *v, uint64_t intr)
 {
-	uint64_t intr = vmread(GUEST_INTERRUPTIBILITY);
-
-	vmcs_write(GUEST_RIP, next_rip);
 	/* Completing an instruction ends blocking by STI / MOV SS (25.4.2). */
 	if (intr & 3)
 		vmcs_write(GUEST_INTERRUPTIBILITY, intr & ~3ul);

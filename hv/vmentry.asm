@@ -60,7 +60,6 @@ vmx_run:
 	mov eax, VMCS_HOST_RSP
 	vmwrite rax, rsp
 	jbe .launch_failed              ; CF or ZF: VMfail (31.2)
-	STAMP_TSC GR_TSC_ENTRY
 	LOAD_GUEST_GPRS
 	vmlaunch
 .launch_failed:
@@ -99,7 +98,6 @@ vmx_exit_entry:
 	mov rdi, [rsp]                  ; regs (callee-saved by nobody: reload)
 	test eax, eax
 	jnz .stop
-	STAMP_TSC GR_TSC_ENTRY
 	LOAD_GUEST_GPRS
 	vmresume
 	mov eax, 2                      ; VMRESUME failed

@@ -13,6 +13,7 @@
  */
 /* SPDX-License-Identifier: MIT */
 #include "hv.h"
+#include "hypercall.h"
 #include "lib.h"
 #include "x86.h"
 
@@ -22,10 +23,7 @@ typedef void exit_handler_fn(struct vcpu *v);
 #include "exit_reasons.def"
 #undef EXIT_REASON
 
-/*
- * Indexed by basic exit reason (SDM vol. 3D, appendix C). A hole in the
- * numbering (35, 38, 42) stays NULL and is reported like an unhandled exit.
- */
+/* Indexed by basic exit reason (SDM vol. 3D, appendix C); no entry NULL. */
 static exit_handler_fn *const exit_handlers[EXIT_REASON_MAX] = {
 #define EXIT_REASON(n, name, handler) [n] = handler,
 #include "exit_reasons.def"
@@ -139,12 +137,13 @@ void vmx_insn_exit(struct vcpu *v)
 	vcpu_inject_ud(v);
 }
 
-void vmexit_dispatch(struct vcpu *v)
+static inline void vmexit_dispatch(struct vcpu *v)
 {
 	uint32_t reason = (uint32_t)vmread(VM_EXIT_REASON);
 	exit_handler_fn *h;
 
 	v->exit_reason = reason & 0xffff;
+	v->stat_slot = reason % STAT_REASON_SLOTS;
 	v->rip = vmread(GUEST_RIP);
 	v->rflags = vmread(GUEST_RFLAGS);
 	v->insn_len = (uint32_t)vmread(VM_EXIT_INSTRUCTION_LEN);
@@ -159,8 +158,8 @@ void vmexit_dispatch(struct vcpu *v)
 		vmcs_report_entry_failure(v, 0);
 		return;
 	}
-	h = v->exit_reason < EXIT_REASON_MAX ? exit_handlers[v->exit_reason] : 0;
-	(h ? h : vcpu_unhandled_exit)(v);
+	h = v->exit_reason < EXIT_REASON_MAX ? exit_handlers[v->exit_reason] : vcpu_unhandled_exit;
+	h(v);
 }
 
 uint64_t vcpu_event_tsc;                /* 0: look at the first exit */
@@ -212,7 +211,7 @@ int vmexit_handler(struct guest_regs *regs)
 	 * does not run), the guest's timer, an APIC that has work. */
 	if (__builtin_expect((now = stats_count_exit(v)) >= vcpu_event_tsc, 0))
 		vcpu_events(v, now);
-	if (v->xcr0_differs && !v->stopped)     /* the usual case first: equal */
-		vcpu_xcr0_to_guest(v);
+	if (__builtin_expect(v->xcr0_differs, 0) && !v->stopped)
+		vcpu_xcr0_to_guest(v);          /* the usual case first: equal */
 	return v->stopped;
 }
