@@ -35,6 +35,7 @@ struct hv_info {
 	int present;            /* CPUID.1:ECX[31] */
 	int ours;               /* this project's hypervisor, same ABI major */
 	int other_abi;          /* this project's hypervisor, another major */
+	int kvm;                /* Linux's KVM ("KVMKVMKVM") */
 	char signature[13];
 	uint32_t max_leaf, version;
 };

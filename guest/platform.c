@@ -33,6 +33,7 @@ void platform_detect(struct hv_info *hv)
 	memcpy(hv->signature + 4, &c, 4);
 	memcpy(hv->signature + 8, &d, 4);
 	hv->signature[12] = 0;
+	hv->kvm = !memcmp(hv->signature, "KVMKVMKVM\0\0\0", 12);
 	if (b != HV_ABI_SIGNATURE_EBX || c != HV_ABI_SIGNATURE_ECX || d != HV_ABI_SIGNATURE_EDX)
 		return;
 	if (hv->max_leaf >= HV_ABI_CPUID_VERSION) {
