@@ -271,7 +271,21 @@ void vcpu_inject_fault(struct vcpu *v, unsigned vector, int error_code);
 void vcpu_inject_gp(struct vcpu *v);
 void vcpu_inject_ud(struct vcpu *v);
 void vcpu_reinject_vectoring(struct vcpu *v);
-unsigned vcpu_cpl_rule(uint64_t cr0, uint64_t rflags, uint16_t cs_sel);
+/*
+ * Pure: the CPL (vol. 3A, 5.5): 0 in real mode, 3 in virtual-8086 mode,
+ * else the RPL of CS, which is always the CPL (a far transfer to
+ * conforming code too sets it to the CPL). SS.DPL is not used: 64-bit
+ * code at rings 1 and 2 may run with a null SS, whose DPL says nothing.
+ * Inline: the hypercall path asks it before its handler.
+ */
+static inline unsigned vcpu_cpl_rule(uint64_t cr0, uint64_t rflags, uint16_t cs_sel)
+{
+	if (!(cr0 & CR0_PE))
+		return 0;
+	if (rflags & RFLAGS_VM)
+		return 3;
+	return cs_sel & 3;
+}
 /*
  * The guest's CPL by vcpu_cpl_rule(), reading CR0 only when it must:
  * outside virtual-8086 mode a CS.RPL of 0 means CPL 0 in any mode (in real

@@ -131,21 +131,6 @@ void vcpu_reinject_vectoring(struct vcpu *v)
 		vmcs_write(VM_ENTRY_INSTRUCTION_LEN, v->insn_len);
 }
 
-/*
- * Pure: the CPL (vol. 3A, 5.5): 0 in real mode, 3 in virtual-8086 mode,
- * else the RPL of CS, which is always the CPL (a far transfer to
- * conforming code too sets it to the CPL). SS.DPL is not used: 64-bit
- * code at rings 1 and 2 may run with a null SS, whose DPL says nothing.
- */
-unsigned vcpu_cpl_rule(uint64_t cr0, uint64_t rflags, uint16_t cs_sel)
-{
-	if (!(cr0 & CR0_PE))
-		return 0;
-	if (rflags & RFLAGS_VM)
-		return 3;
-	return cs_sel & 3;
-}
-
 /* Register by its number in exit qualifications (table 28-3); NULL: RSP. */
 uint64_t *vcpu_gpr(struct vcpu *v, unsigned n)
 {
