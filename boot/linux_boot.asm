@@ -4,10 +4,10 @@
 ; sector (layout: boot/linux_boot.inc). Sector 0 reads the rest of the
 ; loader with int 13h AH=42h. The rest reads the disks itself, by ATA PIO
 ; on the primary channel in unreal mode (ES reaches 4 GiB), straight to
-; their places above 1 MiB with `rep insd`, and halts while a command
-; seeks: the BIOS's int 13h busy-waits through Bochs's emulated seek time
-; (5 ms a command: 500,000 instructions at ips=100M), so its reads cost
-; about 30 instructions a byte; these about 0.3.
+; their places above 1 MiB with `rep insd`, 256 sectors a command, halting
+; until the drive interrupts: about 0.4 Bochs instructions a byte (the
+; stack's 118 MB in 44 M), where the BIOS's int 13h into a bounce buffer
+; and int 15h AH=87h above 1 MiB took 1.2 (10.6 MB in 12.9 M).
 ;
 ; The kernel comes in one of two forms (LBP_KERNEL_KIND):
 ; - a bzImage, booted by the Linux x86 16-bit boot protocol
