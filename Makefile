@@ -6,7 +6,11 @@
 #                 exact instructions; KVM cycles on hardware KVM): a table
 #                 and build/report/ (installs missing Debian packages)
 #   make test     host unit tests and boot tests; ends "N passed, N failed,
-#                 N skipped"
+#                 N skipped" (one nested boot among them: tests/parts/nested.sh)
+#   make test-nested  every nested test: QEMU/KVM inside Linux inside Bochs
+#                 (tools/run --emu nested), 3-6 minutes on a 2-core host
+#   make nested   build/nested/: that stack (Debian's kernel, an initramfs
+#                 with QEMU), built once; tools/run --emu nested boots it
 #   make bench    pv_ops cost: patched-native vs direct vs nopatch, and the
 #                 hypervisor's exit costs
 #   make netboot  build/netboot/: what a TFTP or HTTP server serves as it is
@@ -268,6 +272,14 @@ bench: deps-bench
 	$(MAKE) all
 	tools/bench
 
+# The nested stack (tools/nested): downloads Debian's kernel package once.
+nested: deps-nested
+	tools/nested stack
+
+test-nested: deps-nested
+	$(MAKE) all
+	NESTED_TESTS=all sh tests/parts/nested.sh
+
 # ---- what to boot from a stick or the network -------------------------------
 MODE       ?= hosted
 HV_ARGS    ?=
@@ -312,6 +324,8 @@ help:
 	@echo 'make test       host unit tests and boot tests; ends "N passed, N failed, N skipped"'
 	@echo 'make bench      benchmark targets (exact instruction counts in Bochs; KVM cycles on hardware KVM)'
 	@echo 'make fuzz       the libFuzzer targets in tests/fuzz/, FUZZ_SECONDS=N each (default 60)'
+	@echo 'make nested     build/nested/: Linux with KVM and QEMU for Bochs (tools/run --emu nested)'
+	@echo 'make test-nested  every nested test (QEMU/KVM inside Linux inside Bochs), minutes'
 	@echo 'make netboot    build/netboot/: what a TFTP or HTTP server serves to iPXE'
 	@echo 'make iso        build/minivmx.iso: GRUB 2 for a CD or USB stick (BIOS)'
 	@echo 'make clean      remove build/'
@@ -321,6 +335,7 @@ help:
 	@echo 'KVM=0           leave KVM out of run, test and bench (tools/run --host-kvm says what the host has)'
 	@echo 'tools/run --help  boot one image (native or hosted) in QEMU or Bochs and judge it'
 
-.PHONY: all run test bench clean help deps-build abi-docs netboot iso fuzz fuzz-build
+.PHONY: all run test bench clean help deps-build abi-docs netboot iso fuzz fuzz-build \
+	nested test-nested
 -include $(GUEST_OBJS:.o=.d) $(DIRECT_OBJS:.o=.d) $(HV_OBJS:.o=.d) \
 	$(HOST_TESTS:=.d) $(HOST_CHECKS:=.d) $(FUZZ_BINS:=.d)
