@@ -42,7 +42,9 @@ while [ "$i" -le "$nsamples" ]; do
 		# shellcheck disable=SC2086 # the marker's words are tools/run's arguments
 		tools/run --log "$log" $args > /dev/null 2> "$log.stderr" || rc=$?
 	fi
-	if [ "$rc" != 0 ]; then
+	if [ "$args" = "make run" ] && grep -q '^compare: no on-kvm column: the nested stack cannot' "$log"; then
+		skipped "$name" "$(grep -m1 '^compare: no on-kvm column' "$log")"
+	elif [ "$rc" != 0 ]; then
 		bad "$name" "'$cmd' failed ($rc): $(run_reason "$log.stderr")"
 	else
 		missing=$(sed -n "s/^$i	| //p" "$LOGDIR/readme.samples" | grep -vxF '...' |
