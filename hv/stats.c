@@ -56,29 +56,28 @@ uint64_t stats_exits_total(void)
 	return n;
 }
 
-/* Exits of a basic reason: VMCALL's are its hypercalls'. */
-uint64_t stats_reason_count(uint32_t reason)
+/* A basic reason's figure in a[] (count or tsc): VMCALL's is the sum of
+ * its hypercalls' slots. */
+static uint64_t reason_sum(const uint64_t a[STAT_SLOTS], uint32_t reason)
 {
 	uint64_t n = 0;
 	unsigned i;
 
 	if (reason != EXIT_REASON_VMCALL)
-		return hv_stats.count[reason % STAT_REASON_SLOTS];
+		return a[reason % STAT_REASON_SLOTS];
 	for (i = 0; i < STAT_HC_SLOTS; i++)
-		n += hv_stats.count[STAT_REASON_SLOTS + i];
+		n += a[STAT_REASON_SLOTS + i];
 	return n;
+}
+
+uint64_t stats_reason_count(uint32_t reason)
+{
+	return reason_sum(hv_stats.count, reason);
 }
 
 static uint64_t reason_tsc(uint32_t reason)
 {
-	uint64_t t = 0;
-	unsigned i;
-
-	if (reason != EXIT_REASON_VMCALL)
-		return hv_stats.tsc[reason % STAT_REASON_SLOTS];
-	for (i = 0; i < STAT_HC_SLOTS; i++)
-		t += hv_stats.tsc[STAT_REASON_SLOTS + i];
-	return t;
+	return reason_sum(hv_stats.tsc, reason);
 }
 
 uint64_t stats_hypercall_count(uint64_t nr)

@@ -13,7 +13,8 @@
 
 /*
  * Copy the value of key ("cost=") from line into out: the characters up to
- * the next space or newline. The key must start a word, so that "op=" is
+ * the next space, newline or carriage return (a nested run's console adds
+ * one). The key must start a word, so that "op=" is
  * not found inside "loop=". Returns 0, or -1 when the key is absent.
  */
 static inline int log_field(const char *line, const char *key, char *out, size_t len)
@@ -26,7 +27,7 @@ static inline int log_field(const char *line, const char *key, char *out, size_t
 	if (!p)
 		return -1;
 	p += strlen(key);
-	while (p[n] && p[n] != ' ' && p[n] != '\n' && n + 1 < len) {
+	while (p[n] && p[n] != ' ' && p[n] != '\n' && p[n] != '\r' && n + 1 < len) {
 		out[n] = p[n];
 		n++;
 	}

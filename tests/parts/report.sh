@@ -195,13 +195,14 @@ EOF
 chmod +x "$rp_tree/tools/run"
 rp_fixtures=$(pwd)/$rp_fix
 
-# rp_compare NAME KVM-KIND [VAR=VALUE...]: tools/compare in the tree; rp_rc,
+# rp_compare NAME KVM-KIND [VAR=VALUE...]: tools/compare in the tree (without
+# the nested stack: NESTED=0); rp_rc,
 # $rp_dir/NAME.out and .err.
 rp_compare() {
 	rp_name=$1 rp_kind=$2
 	shift 2
 	rp_rc=0
-	(cd "$rp_tree" && env STUB_KVM="$rp_kind" STUB_FIXTURES="$rp_fixtures" "$@" \
+	(cd "$rp_tree" && env NESTED=0 STUB_KVM="$rp_kind" STUB_FIXTURES="$rp_fixtures" "$@" \
 		tools/compare) > "$rp_dir/$rp_name.out" 2> "$rp_dir/$rp_name.err" || rp_rc=$?
 }
 
