@@ -69,6 +69,33 @@ static inline int fuzz_reason_ok(const char *err, size_t errlen)
 	return nul && nul != err && !memchr(err, '\n', (size_t)(nul - err));
 }
 
+/* The models' idea of a blank between command-line words (independent of
+ * shared/lib/bootcmd.c, which they check). */
+static inline int fuzz_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/*
+ * The models' word splitter: the next word at *p, cut in place with a NUL,
+ * and *p moved past it; NULL at the end of the line.
+ */
+static inline char *fuzz_next_word(char **p)
+{
+	char *w;
+
+	while (fuzz_blank(**p))
+		(*p)++;
+	if (!**p)
+		return NULL;
+	w = *p;
+	while (**p && !fuzz_blank(**p))
+		(*p)++;
+	if (**p)
+		*(*p)++ = 0;
+	return w;
+}
+
 /* Little-endian reads from fuzz input, 0 past its end. */
 static inline uint64_t fuzz_le(const uint8_t *data, size_t size, size_t at, unsigned n)
 {

@@ -20,11 +20,6 @@
 #include "bootcmd.h"
 #include "fuzz.h"
 
-static int blank(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
 static void check_split(const char *line, const char *const *bare)
 {
 	const char *end = line + strlen(line), *word = line, *wend, *p;
@@ -32,13 +27,13 @@ static void check_split(const char *line, const char *const *bare)
 	int slash = 0, equals = 0, is_bare = 0, want_image;
 
 	bootcmd_split(line, bare, &s);
-	while (blank(*word))
+	while (fuzz_blank(*word))
 		word++;
-	for (wend = word; *wend && !blank(*wend); wend++)
+	for (wend = word; *wend && !fuzz_blank(*wend); wend++)
 		;
 	FUZZ_ASSERT(s.options >= line && s.options <= end, "options %p outside [%p, %p]",
 		    (const void *)s.options, (const void *)line, (const void *)end);
-	FUZZ_ASSERT(!*s.options || !blank(*s.options), "options start on a blank");
+	FUZZ_ASSERT(!*s.options || !fuzz_blank(*s.options), "options start on a blank");
 	if (word == end) {
 		FUZZ_ASSERT(!s.image && s.options == end, "an image in a blank line");
 		return;
@@ -65,7 +60,7 @@ static void check_split(const char *line, const char *const *bare)
 		    "image is not the whole first word '%.*s'", (int)(wend - word), word);
 	FUZZ_ASSERT(s.image + s.image_len <= s.options, "options overlap the image");
 	for (p = wend; p < s.options; p++)
-		FUZZ_ASSERT(blank(*p), "options skip a non-blank after the image");
+		FUZZ_ASSERT(fuzz_blank(*p), "options skip a non-blank after the image");
 }
 
 static void check_words(const char *line)
@@ -80,22 +75,22 @@ static void check_words(const char *line)
 
 		FUZZ_ASSERT(w >= copy && w + n <= copy + len, "word outside the line");
 		FUZZ_ASSERT(n > 0, "an empty word");
-		while (blank(*ref))
+		while (fuzz_blank(*ref))
 			ref++;
 		FUZZ_ASSERT((size_t)(ref - line) == (size_t)(w - copy),
 			    "word at %zu, the line's next word at %zu", (size_t)(w - copy),
 			    (size_t)(ref - line));
 		for (i = 0; i < n; i++)
-			FUZZ_ASSERT(!blank(w[i]) && w[i] == ref[i], "word differs from the line");
+			FUZZ_ASSERT(!fuzz_blank(w[i]) && w[i] == ref[i], "word differs from the line");
 		ref += n;
-		FUZZ_ASSERT(!*ref || blank(*ref), "word cut short");
+		FUZZ_ASSERT(!*ref || fuzz_blank(*ref), "word cut short");
 		FUZZ_ASSERT(p >= copy && p <= copy + len, "cursor outside the line");
 	}
-	while (blank(*ref))
+	while (fuzz_blank(*ref))
 		ref++;
 	FUZZ_ASSERT(!*ref, "words left at %zu", (size_t)(ref - line));
 	for (i = 0; i < len; i++)
-		FUZZ_ASSERT(copy[i] == line[i] || (copy[i] == 0 && blank(line[i])),
+		FUZZ_ASSERT(copy[i] == line[i] || (copy[i] == 0 && fuzz_blank(line[i])),
 			    "byte %zu changed from 0x%02x to 0x%02x", i, (unsigned char)line[i],
 			    (unsigned char)copy[i]);
 	free(copy);
@@ -148,9 +143,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		static char word[16];
 		size_t n = 0;
 
-		for (p = line; blank(*p); p++)
+		for (p = line; fuzz_blank(*p); p++)
 			;
-		while (n < sizeof(word) - 1 && p[n] && !blank(p[n])) {
+		while (n < sizeof(word) - 1 && p[n] && !fuzz_blank(p[n])) {
 			word[n] = p[n];
 			n++;
 		}

@@ -23,11 +23,6 @@
 static const char *const names[] = { "irq", "cr", "tlb", "hypercall", "fuzz", "a" };
 #define NNAMES (sizeof(names) / sizeof(names[0]))
 
-static int blank(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
 /* What cmdline.h says a good line sets; model_parse returns 0 or -1. */
 struct model {
 	enum pv_mode pv;
@@ -111,19 +106,10 @@ static int model_parse(char *line, struct model *m)
 	m->iters = BENCH_ITERS_DEFAULT;
 	bootcmd_split(line, (const char *const[]){ "pv.report", NULL }, &s);
 	p = line + (s.options - line);
-	for (;;) {
-		while (blank(*p))
-			p++;
-		if (!*p)
-			return 0;
-		w = p;
-		while (*p && !blank(*p))
-			p++;
-		if (*p)
-			*p++ = 0;
+	while ((w = fuzz_next_word(&p)))
 		if (model_word(w, m))
 			return -1;
-	}
+	return 0;
 }
 
 /* Points into [buf, buf + len], NUL-terminated there. */
@@ -192,7 +178,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    r ? err : "");
 	for (i = 0; i < len; i++)
 		FUZZ_ASSERT(line[i] == orig[i] ||
-			    (line[i] == 0 && (blank(orig[i]) || orig[i] == '=')),
+			    (line[i] == 0 && (fuzz_blank(orig[i]) || orig[i] == '=')),
 			    "byte %zu changed from 0x%02x to 0x%02x", i, (unsigned char)orig[i],
 			    (unsigned char)line[i]);
 	if (r) {
@@ -214,7 +200,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    "bench= value outside the line");
 	FUZZ_ASSERT(!o.image[0] || inside(o.image, line, len), "image outside the line");
 	for (i = 0; o.image[i]; i++)
-		FUZZ_ASSERT(!blank(o.image[i]), "a blank in the image word");
+		FUZZ_ASSERT(!fuzz_blank(o.image[i]), "a blank in the image word");
 	check_lists(o.tests);
 	check_lists(o.bench);
 out:

@@ -20,11 +20,6 @@
 #include "fuzz.h"
 #include "options.h"
 
-static int blank(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
 /* Decimal digits at *s as a 128-bit number, saturated; -1 when none. */
 static int digits(const char **s, unsigned __int128 *v)
 {
@@ -112,19 +107,10 @@ static int model_parse(char *line, struct hv_options *m)
 	m->watchdog_seconds = 0;
 	bootcmd_split(line, NULL, &s);
 	p = line + (s.options - line);
-	for (;;) {
-		while (blank(*p))
-			p++;
-		if (!*p)
-			return 0;
-		w = p;
-		while (*p && !blank(*p))
-			p++;
-		if (*p)
-			*p++ = 0;
+	while ((w = fuzz_next_word(&p)))
 		if (model_word(w, m))
 			return -1;
-	}
+	return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -146,7 +132,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_ASSERT(r == mr, "'%s': parser says %d, options.h says %d (%s)", orig, r, mr,
 		    r ? err : "");
 	for (i = 0; i < len; i++)
-		FUZZ_ASSERT(line[i] == orig[i] || (line[i] == 0 && blank(orig[i])),
+		FUZZ_ASSERT(line[i] == orig[i] || (line[i] == 0 && fuzz_blank(orig[i])),
 			    "byte %zu changed from 0x%02x to 0x%02x", i, (unsigned char)orig[i],
 			    (unsigned char)line[i]);
 	if (r) {
