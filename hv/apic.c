@@ -226,8 +226,7 @@ void apic_pv_eoi_flush(struct vcpu *v)
 
 int apic_mmio_gpa(const struct vcpu *v, uint64_t gpa)
 {
-	return vlapic_mode(&v->apic) == VLAPIC_XAPIC &&
-	       (gpa & ~0xffful) == (v->apic.base & APIC_BASE_ADDR_MASK & ((1ul << 52) - 1));
+	return vlapic_mode(&v->apic) == VLAPIC_XAPIC && (gpa & ~0xffful) == vlapic_page(&v->apic);
 }
 
 static int apic_mmio_read(struct vcpu *v, uint64_t gpa, unsigned size, uint64_t *val)
@@ -275,10 +274,10 @@ int apic_msr(struct vcpu *v, uint32_t msr, int write, uint64_t *val)
 		 * not supported, said so (the SDM allows it, 11.4.5).
 		 */
 		if (s == VLAPIC_OK && vlapic_mode(&v->apic) == VLAPIC_XAPIC &&
-		    !mmio_absent_gpa(v->apic.base & APIC_BASE_ADDR_MASK & ((1ul << 52) - 1))) {
+		    !mmio_absent_gpa(vlapic_page(&v->apic))) {
 			guest_kill(v, HV_STATUS_GUEST_FAULT, "local APIC: the guest moved its xAPIC "
 				   "page to 0x%lx, outside [0x%lx, 4 GiB) (not supported), at rip "
-				   "0x%lx", *val & APIC_BASE_ADDR_MASK, HV_MMIO_WINDOW, v->rip);
+				   "0x%lx", vlapic_page(&v->apic), HV_MMIO_WINDOW, v->rip);
 			return 0;
 		}
 	} else if (write) {
@@ -295,22 +294,17 @@ int apic_msr(struct vcpu *v, uint32_t msr, int write, uint64_t *val)
 	return 0;
 }
 
-/* MOV to/from CR8 (cr.c): the TPR's bits 7:4 (SDM vol. 3A, 11.8.6). */
+/* MOV to/from CR8 (cr.c): the model's rule (vlapic_cr8_write). */
 void apic_cr8_write(struct vcpu *v, uint64_t val)
 {
-	if (val & ~0xful) {                     /* reserved bits: #GP(0) */
-		vcpu_inject_gp(v);
-		return;
-	}
 	apic_sync_pv_eoi(v);
-	vlapic_set_tpr(&v->apic, (uint32_t)val << 4);
-	vcpu_request_events();
-	vcpu_skip_insn(v);
+	if (!apic_status(v, vlapic_cr8_write(&v->apic, val)))
+		vcpu_skip_insn(v);
 }
 
 uint64_t apic_cr8_read(struct vcpu *v)
 {
-	return (v->apic.tpr >> 4) & 0xf;
+	return vlapic_cr8_read(&v->apic);
 }
 
 /* The hypercalls of the hypervisor backend (hypercall.c). */
@@ -371,8 +365,8 @@ static int can_inject(void)
 uint64_t apic_deliver(struct vcpu *v, uint64_t now)
 {
 	struct vlapic *vl = &v->apic;
-	uint64_t g_now = guest_tsc(now), due;
-	int64_t offset;
+	int64_t offset = (int64_t)vmread(TSC_OFFSET);
+	uint64_t g_now = now + (uint64_t)offset, due;
 	int vec;
 
 	apic_sync_pv_eoi(v);
@@ -407,7 +401,6 @@ uint64_t apic_deliver(struct vcpu *v, uint64_t now)
 		return UINT64_MAX;
 	/* Host TSC = guest TSC - TSC_OFFSET (a signed addend, 26.3): a
 	 * deadline the offset puts before 0 is due now, one past 2^64 never. */
-	offset = (int64_t)vmread(TSC_OFFSET);
 	if (offset > 0 && due < (uint64_t)offset)
 		return now;
 	if (offset < 0 && due > UINT64_MAX - 1 - (uint64_t)-offset)

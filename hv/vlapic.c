@@ -225,10 +225,22 @@ int vlapic_set_irr(struct vlapic *vl, unsigned vector, int level)
 }
 
 /* 11.8.3.1: a vector is taken when its class is above PPR's class. */
-/* MOV to CR8 (11.8.6): TPR[7:4] from CR8[3:0], TPR[3:0] cleared. */
-void vlapic_set_tpr(struct vlapic *vl, uint32_t tpr)
+/*
+ * MOV to CR8 (11.8.6.1): TPR[7:4] from CR8[3:0], TPR[3:0] cleared; a 1 in
+ * a reserved bit, 63:4, is #GP(0) and changes nothing (vol. 2B, MOV).
+ */
+enum vlapic_status vlapic_cr8_write(struct vlapic *vl, uint64_t cr8)
 {
-	vl->tpr = tpr & 0xf0;
+	if (cr8 & ~0xfull)
+		return VLAPIC_GP;
+	vl->tpr = (uint32_t)cr8 << 4;
+	return VLAPIC_OK;
+}
+
+/* MOV from CR8: TPR[7:4]. */
+uint64_t vlapic_cr8_read(const struct vlapic *vl)
+{
+	return (vl->tpr >> 4) & 0xf;
 }
 
 int vlapic_irr_pending(const struct vlapic *vl)

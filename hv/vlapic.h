@@ -265,8 +265,17 @@ uint32_t vlapic_ppr(const struct vlapic *vl);
  */
 int vlapic_set_irr(struct vlapic *vl, unsigned vector, int level);
 
-/* MOV to CR8: the TPR becomes tpr & 0xf0 (11.8.6). */
-void vlapic_set_tpr(struct vlapic *vl, uint32_t tpr);
+/* MOV to and from CR8 (11.8.6.1): TPR[7:4]. A write with any of bits
+ * 63:4 set is VLAPIC_GP and changes nothing. */
+enum vlapic_status vlapic_cr8_write(struct vlapic *vl, uint64_t cr8);
+uint64_t vlapic_cr8_read(const struct vlapic *vl);
+
+/* The xAPIC page's guest-physical address (the base's bits above 11;
+ * vlapic_set_base keeps them below MAXPHYADDR). */
+static inline uint64_t vlapic_page(const struct vlapic *vl)
+{
+	return vl->base & APIC_BASE_ADDR_MASK;
+}
 
 /* Anything in IRR; is vector level-triggered (its TMR bit)? */
 int vlapic_irr_pending(const struct vlapic *vl);

@@ -393,6 +393,19 @@ int main(void)
 		CHECK(vlapic_highest_deliverable(&vl) == 0x50, "higher class preempts");
 	}
 
+	TEST("CR8: TPR[7:4] both ways, TPR[3:0] cleared; any of bits 63:4 is #GP") {
+		fresh(0);
+		wr(APIC_TPR, 0x75, 0);
+		CHECK(vlapic_cr8_read(&vl) == 7, "TPR 0x75 reads as CR8 %lu",
+		      (unsigned long)vlapic_cr8_read(&vl));
+		CHECK(vlapic_cr8_write(&vl, 3) == VLAPIC_OK && vl.tpr == 0x30, "CR8 3: TPR 0x%x",
+		      vl.tpr);
+		for (unsigned b = 4; b < 64; b++)
+			CHECK(vlapic_cr8_write(&vl, 1ull << b | 1) == VLAPIC_GP && vl.tpr == 0x30,
+			      "bit %u: #GP and nothing written", b);
+		CHECK(vlapic_cr8_write(&vl, 0) == VLAPIC_OK && vl.tpr == 0, "CR8 0");
+	}
+
 	TEST("nested ISR and EOI order: the highest in service retires first") {
 		fresh(0);
 		vlapic_set_irr(&vl, 0x31, 0);
