@@ -1,7 +1,7 @@
 /*
  * halt.c - the rule: can anything end this HLT? (halt.h)
  *
- * The machine the guest has: one CPU, its local APIC passed through, the
+ * The machine the guest has: one CPU, its virtual local APIC (apic.c), the
  * 8259s masked by the hypervisor and out of the guest's reach (their
  * ports are absent hardware to it, io.c), no I/O APIC or MSI the guest can
  * program (absent MMIO, no PCI configuration ports). So a maskable
@@ -12,7 +12,8 @@
  *
  * Sources the rule cannot see into (the thermal sensor, the performance
  * counters, corrected machine checks, LINT1's pin) count as able to fire
- * whenever their LVT entry is open to a maskable interrupt.
+ * whenever their LVT entry is open to a maskable interrupt; the view of the
+ * virtual APIC shows them masked, as nothing drives them (halt_view.c).
  *
  * Environment: hypervisor, root mode; pure logic, also in the host tests.
  */

@@ -1,6 +1,7 @@
 /*
  * halt.h - can anything end a HLT? The rule (halt.c, pure) and the view of
- * the machine it judges (halt_view.c reads it at a halt).
+ * the machine it judges (halt_view.c fills it from the guest's virtual
+ * APIC at a halt).
  *
  * A guest that halts where nothing can wake it would sleep for ever, as a
  * real CPU would: the hypervisor stops it at once instead, with the
@@ -16,21 +17,6 @@
 
 #include <stddef.h>
 #include <stdint.h>
-
-/* Local APIC registers (SDM vol. 3A, 11.4.1, table 11-1), as MMIO offsets. */
-#define HALT_APIC_VERSION       0x030
-#define HALT_APIC_TPR           0x080
-#define HALT_APIC_SVR           0x0f0
-#define HALT_APIC_ISR           0x100   /* 8 registers, 0x10 apart */
-#define HALT_APIC_IRR           0x200   /* 8 registers, 0x10 apart */
-#define HALT_APIC_LVT_CMCI      0x2f0
-#define HALT_APIC_LVT_TIMER     0x320
-#define HALT_APIC_LVT_THERMAL   0x330
-#define HALT_APIC_LVT_PERF      0x340
-#define HALT_APIC_LVT_LINT0     0x350
-#define HALT_APIC_LVT_LINT1     0x360
-#define HALT_APIC_TMICT         0x380
-#define HALT_APIC_TMCCT         0x390
 
 /* LVT entries (11.5.1, figure 11-8). */
 #define HALT_LVT_MASKED         (1u << 16)
