@@ -13,6 +13,7 @@
 ; SPDX-License-Identifier: MIT
 
 %include "boot/bochs_layout.inc"
+%include "boot/flat_gdt.inc"
 
 SEL_CODE	equ 0x08
 SEL_DATA	equ 0x10
@@ -69,7 +70,7 @@ start:
 	sub di, MMAP_ADDR + 4		; di = mmap_length
 
 	cli
-	lgdt [gdt_desc]
+	lgdt [flat_gdt_desc]
 	mov eax, cr0
 	or al, 1			; CR0.PE
 	mov cr0, eax
@@ -199,13 +200,7 @@ msg_overlap	db "kernel overlaps blob", 10, 0
 msg_shutdown	db "Shutdown"
 msg_shutdown_len equ $ - msg_shutdown
 
-gdt_desc:				; GDTR image; the null descriptor is
-	dw gdt_end - gdt_code + 7	; whatever lies before gdt_code
-	dd gdt_code - 8
-gdt_code:
-	dq 0x00cf9a000000ffff		; 0x08: code, flat 4 GiB, 32-bit
-	dq 0x00cf92000000ffff		; 0x10: data, flat 4 GiB
-gdt_end:
+	FLAT_GDT
 
 	times 510 - ($ - $$) db 0
 	dw 0xaa55

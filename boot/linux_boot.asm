@@ -33,6 +33,7 @@
 ; SPDX-License-Identifier: MIT
 
 %include "linux_boot.inc"
+%include "flat_gdt.inc"
 
 COM1			equ 0x3f8
 BOCHS_SHUTDOWN_PORT	equ 0x8900	; "Shutdown" written here ends Bochs
@@ -377,7 +378,7 @@ boot_pvh:
 	or al, 2			; on the other path)
 	and al, ~1
 	out 0x92, al
-	lgdt [gdt32_desc]
+	lgdt [flat_gdt_desc]
 	mov eax, cr0
 	or al, 1
 	mov cr0, eax
@@ -404,7 +405,7 @@ unreal_mode:
 	or al, 2			; above 1 MiB is lost
 	and al, ~1			; (bit 0 would reset the machine)
 	out 0x92, al
-	lgdt [gdt32_desc]
+	lgdt [flat_gdt_desc]
 	mov eax, cr0
 	or al, 1
 	mov cr0, eax
@@ -724,13 +725,7 @@ puthex_digits:
 	popad
 	ret
 
-gdt32_desc:				; GDTR image; the null descriptor is
-	dw gdt32_end - gdt32 + 7	; whatever lies before gdt32
-	dd gdt32 - 8
-gdt32:
-	dq 0x00cf9a000000ffff		; 0x08: code, flat 4 GiB, 32-bit
-	dq 0x00cf92000000ffff		; 0x10: data, flat 4 GiB
-gdt32_end:
+	FLAT_GDT
 
 msg_bad_params	db "the boot disk has no parameter sector (not built by tools/nested?)", 10, 0
 msg_bad_kind	db "the parameter sector names no kernel kind this loader knows", 10, 0
