@@ -88,8 +88,9 @@ void preemption_timer_exit(struct vcpu *v)
  * instruction exits never do, and the others that can (task switch, an
  * intercepted exception, APIC access) stop the guest as unhandled. Such an
  * EPT violation is never resumed: outside RAM it stops the guest, and in
- * absent MMIO too (mmio.c: the IDT, GDT, TSS or stack is not RAM), so no
- * event is lost or delivered twice. A handler that one day resumes such
+ * MMIO too, absent or the guest's APIC page (mmio.c: the IDT, GDT, TSS or
+ * stack is not RAM), so no event, an interrupt apic.c injected included,
+ * is lost or delivered twice. A handler that one day resumes such
  * an exit re-injects the event with vcpu_reinject_vectoring().
  */
 void ept_violation_exit(struct vcpu *v)
