@@ -365,8 +365,8 @@ static int can_inject(void)
 uint64_t apic_deliver(struct vcpu *v, uint64_t now)
 {
 	struct vlapic *vl = &v->apic;
-	int64_t offset = (int64_t)vmread(TSC_OFFSET);
-	uint64_t g_now = now + (uint64_t)offset, due;
+	uint64_t g_now = guest_tsc(now), due;
+	int64_t offset;
 	int vec;
 
 	apic_sync_pv_eoi(v);
@@ -400,7 +400,10 @@ uint64_t apic_deliver(struct vcpu *v, uint64_t now)
 	if (due == VLAPIC_NO_DEADLINE)
 		return UINT64_MAX;
 	/* Host TSC = guest TSC - TSC_OFFSET (a signed addend, 26.3): a
-	 * deadline the offset puts before 0 is due now, one past 2^64 never. */
+	 * deadline the offset puts before 0 is due now, one past 2^64 never.
+	 * (Read again here rather than kept from guest_tsc: only a timer
+	 * that needs an event gets this far.) */
+	offset = (int64_t)vmread(TSC_OFFSET);
 	if (offset > 0 && due < (uint64_t)offset)
 		return now;
 	if (offset < 0 && due > UINT64_MAX - 1 - (uint64_t)-offset)
