@@ -194,7 +194,7 @@ $(B)/host/test_guest_load: tests/host/test_guest_load.c hv/guest_load.c \
 	shared/lib/multiboot.c hv/guest_load.h
 # The exit handlers' rules, through a VMCS and CPU stand-in.
 $(B)/host/test_vcpu_rules: tests/host/test_vcpu_rules.c tests/host/vmcs_stub.c \
-	hv/vcpu.c hv/cr.c hv/cpuid.c hv/msr.c
+	hv/vcpu.c hv/cr.c hv/cpuid.c hv/msr.c hv/vlapic.c
 $(B)/host/test_vcpu_rules: HOST_CFLAGS += -DHV_HOST_TEST
 $(B)/host/test_mmio_decode: tests/host/test_mmio_decode.c hv/mmio_decode.c hv/mmio_decode.h
 $(B)/host/test_guest_paging: tests/host/test_guest_paging.c hv/guest_paging.c hv/guest_paging.h

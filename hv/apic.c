@@ -265,9 +265,13 @@ int apic_msr(struct vcpu *v, uint32_t msr, int write, uint64_t *val)
 			*val = v->apic.base;
 			return 0;
 		}
+		int was_on = vlapic_mode(&v->apic) != VLAPIC_DISABLED;
+
 		s = vlapic_set_base(&v->apic, *val);
 		if (s == VLAPIC_OK && vlapic_mode(&v->apic) == VLAPIC_DISABLED)
 			apic_disarm_pv_eoi(v);  /* the registers are gone */
+		if (was_on != (vlapic_mode(&v->apic) != VLAPIC_DISABLED))
+			cpuid_guest_state_changed(v);   /* CPUID.1:EDX.APIC */
 		/*
 		 * An xAPIC page outside the MMIO window would lie over the
 		 * guest's RAM or past 4 GiB, where this EPT has no hole for it:

@@ -244,8 +244,8 @@ static void set_cr4(struct vcpu *v, const struct cr_state *s, uint64_t val)
 	v->cr4_shadow = val;
 	vmcs_write(CR4_READ_SHADOW, val);
 	vmcs_write(GUEST_CR4, (val | c->cr4_fixed0) & c->cr4_fixed1);
-	if ((val ^ s->cr4) & CR4_OSXSAVE)
-		hypercall_shared_cpuid_refresh(v);      /* CPUID.1:ECX.OSXSAVE */
+	if ((val ^ s->cr4) & (CR4_OSXSAVE | CR4_PKE))
+		cpuid_guest_state_changed(v);   /* CPUID.1:ECX.OSXSAVE, 7:ECX.OSPKE */
 	if ((val ^ s->cr4) & (CR4_PSE | CR4_PAE | CR4_PGE | CR4_PCIDE | CR4_SMEP | CR4_SMAP |
 			      CR4_PKE | CR4_LA57))
 		flush_guest_tlb(v);
@@ -325,6 +325,6 @@ void xsetbv_exit(struct vcpu *v)
 	}
 	v->xcr0 = val;                          /* loaded on the way in */
 	v->xcr0_differs = val != v->host_xcr0;
-	hypercall_shared_cpuid_refresh(v);      /* CPUID.(0xD,0).EBX */
+	cpuid_guest_state_changed(v);           /* CPUID.(0xD,0).EBX */
 	vcpu_skip_insn(v);
 }

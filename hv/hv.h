@@ -153,6 +153,23 @@ struct vcpu_msrs {
 	uint64_t misc_enable, tsc_adjust, ucode_rev;
 };
 
+/*
+ * A CPUID answer the guest had (cpuid.c's cache, read by vmentry.asm):
+ * 32 bytes, so a slot's offset is its number shifted by 5.
+ */
+struct cpuid_cache_entry {
+	uint32_t leaf, sub;
+	uint32_t eax, ebx, ecx, edx;
+	uint32_t unused[2];
+};
+#define CPUID_CACHE_SLOTS       32
+/* The slot of a leaf: basic leaves 0-31 in their own, the hypervisor's
+ * (0x4000000x) and the extended ones (0x8000000x) folded in by bits 31:27. */
+static inline unsigned cpuid_cache_slot(uint32_t leaf)
+{
+	return (leaf ^ (leaf >> 27)) & (CPUID_CACHE_SLOTS - 1);
+}
+
 /* What an exit handler sees: the exit's facts, read once. */
 struct vcpu {
 	struct guest_regs regs;         /* first: vmexit_handler finds the vcpu */
@@ -164,6 +181,7 @@ struct vcpu {
 	uint32_t insn_len;
 	uint32_t idt_vectoring;         /* an event the exit interrupted */
 	int launched;
+	int all_regs;                   /* regs holds RBP, R12-R15 too (vmentry.asm) */
 	/* The end of the run: first reason kept (guest_kill). */
 	int stopped;
 	int guest_status;               /* status is the guest's own (0-255) */
@@ -189,6 +207,7 @@ struct vcpu {
 	 * cleared or taken back. */
 	struct vlapic apic;
 	int pv_eoi_armed;
+	struct cpuid_cache_entry cpuid_cache[CPUID_CACHE_SLOTS];
 	uint32_t proc_ctl;              /* primary processor-based controls now */
 	const struct vmx_caps *caps;
 	const struct vmx_controls *ctl;
@@ -236,12 +255,20 @@ void vmcs_report_entry_failure(struct vcpu *v, int launch_failed);
 const char *vmx_instruction_error_name(uint32_t e);
 
 /*
- * vmentry.asm: run the guest until vmexit_handler() says stop (returns 0),
+ * vmentry.asm: run the guest until an exit handler says stop (returns 0),
  * or VMLAUNCH (1) or VMRESUME (2) fails.
  */
 int vmx_run(struct guest_regs *regs);
-/* vmexit.c, called by vmentry.asm after every exit: nonzero ends the run. */
-int vmexit_handler(struct guest_regs *regs);
+/*
+ * vmexit.c, called by vmentry.asm after every exit. vmexit_handler runs
+ * with the guest's RAX-RDX, RSI, RDI, R8-R11 in regs and its RBP, R12-R15
+ * still in the CPU; it answers VMEXIT_ALL_REGS, having changed nothing,
+ * for an exit whose handler may name any register, and the stub stores
+ * the rest and calls vmexit_handler_all_regs.
+ */
+enum { VMEXIT_RESUME, VMEXIT_STOP, VMEXIT_ALL_REGS };
+int vmexit_handler(struct guest_regs *regs, uint32_t reason);
+int vmexit_handler_all_regs(struct guest_regs *regs);
 
 /* halt_view.c: 1 when nothing can wake the halting guest (it is stopped). */
 int vcpu_halt_stuck(struct vcpu *v);
@@ -308,8 +335,19 @@ void guest_kill(struct vcpu *v, unsigned status, const char *fmt, ...)
 void guest_exit_request(struct vcpu *v, unsigned status, const char *how);
 
 /* cpuid.c */
-void cpuid_policy(uint32_t leaf, uint32_t sub, uint64_t guest_cr4, uint32_t r[4]);
+struct cpuid_guest {                    /* what the answers mirror */
+	uint64_t cr4;
+	int apic_enabled;               /* IA32_APIC_BASE's global enable */
+};
+void cpuid_policy(uint32_t leaf, uint32_t sub, const struct cpuid_guest *g, uint32_t r[4]);
 void cpuid_guest_view(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t r[4]);
+void cpuid_cache_flush(struct cpuid_cache_entry cache[CPUID_CACHE_SLOTS]);
+const struct cpuid_cache_entry *cpuid_cache_find(const struct cpuid_cache_entry
+						 cache[CPUID_CACHE_SLOTS],
+						 uint32_t leaf, uint32_t sub);
+void cpuid_cache_put(struct cpuid_cache_entry cache[CPUID_CACHE_SLOTS], uint32_t leaf,
+		     uint32_t sub, const uint32_t r[4]);
+void cpuid_guest_state_changed(struct vcpu *v);
 void cpuid_exit(struct vcpu *v);
 extern uint32_t hv_abi_version;         /* what CPUID 0x40000001 says */
 

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include "hv.h"
 
+_Static_assert(sizeof(struct cpuid_cache_entry) == 32, "vmentry.asm shifts a slot by 5");
+
 #define DEFINE(sym, val) \
 	asm volatile("\n.ascii \"->" #sym " %c0\"" : : "i"(val))
 #define GR(reg, field) DEFINE(GR_##reg, offsetof(struct guest_regs, field))
@@ -21,4 +23,25 @@ void hv_offsets(void)
 	GR(R12, r12); GR(R13, r13); GR(R14, r14); GR(R15, r15);
 	GR(TSC_EXIT, tsc_exit);
 	DEFINE(VMCS_HOST_RSP, HOST_RSP);
+	DEFINE(VMEXIT_ALL_REGS, VMEXIT_ALL_REGS);
+
+	/* The CPUID answer cache and what answering from it reads. */
+	DEFINE(VCPU_CPUID_CACHE, offsetof(struct vcpu, cpuid_cache));
+	DEFINE(VCPU_XCR0_DIFFERS, offsetof(struct vcpu, xcr0_differs));
+	DEFINE(CPUID_CACHE_SLOTS, CPUID_CACHE_SLOTS);
+	DEFINE(CE_LEAF, offsetof(struct cpuid_cache_entry, leaf));
+	DEFINE(CE_SUB, offsetof(struct cpuid_cache_entry, sub));
+	DEFINE(CE_EAX, offsetof(struct cpuid_cache_entry, eax));
+	DEFINE(CE_EBX, offsetof(struct cpuid_cache_entry, ebx));
+	DEFINE(CE_ECX, offsetof(struct cpuid_cache_entry, ecx));
+	DEFINE(CE_EDX, offsetof(struct cpuid_cache_entry, edx));
+	DEFINE(EXIT_REASON_CPUID, EXIT_REASON_CPUID);
+	DEFINE(STATS_COUNT_CPUID, offsetof(struct hv_stats, count[EXIT_REASON_CPUID]));
+	DEFINE(STATS_TSC_CPUID, offsetof(struct hv_stats, tsc[EXIT_REASON_CPUID]));
+	DEFINE(VMCS_EXIT_REASON, VM_EXIT_REASON);
+	DEFINE(VMCS_EXIT_INSN_LEN, VM_EXIT_INSTRUCTION_LEN);
+	DEFINE(VMCS_GUEST_INTERRUPTIBILITY, GUEST_INTERRUPTIBILITY);
+	DEFINE(VMCS_GUEST_RIP, GUEST_RIP);
+	DEFINE(VMCS_GUEST_RFLAGS, GUEST_RFLAGS);
+	DEFINE(RFLAGS_TF, RFLAGS_TF);
 }

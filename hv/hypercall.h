@@ -23,13 +23,17 @@ static inline void hypercall_dispatch(struct vcpu *v)
 {
 	uint64_t nr = v->regs.rax;
 
-	v->stat_slot = STAT_HC_SLOT(nr);
-	if (__builtin_expect(guest_cpl(v->rflags) != 0, 0))
+	_Static_assert(HC_COUNT < STAT_HC_SLOTS, "each hypercall its own statistics slot");
+	if (__builtin_expect(guest_cpl(v->rflags) != 0, 0)) {
+		v->stat_slot = STAT_HC_SLOT(nr);
 		v->regs.rax = (uint64_t)-HV_EPERM;
-	else if (__builtin_expect(nr < HC_COUNT, 1))
+	} else if (__builtin_expect(nr < HC_COUNT, 1)) {
+		v->stat_slot = STAT_REASON_SLOTS + (unsigned)nr;       /* STAT_HC_SLOT */
 		v->regs.rax = (uint64_t)hypercall_table[nr](v);
-	else
+	} else {
+		v->stat_slot = STAT_HC_SLOT(nr);
 		v->regs.rax = (uint64_t)-HV_ENOSYS;
+	}
 	vcpu_skip_insn(v);
 }
 

@@ -139,6 +139,9 @@ uint64_t *vcpu_gpr(struct vcpu *v, unsigned n)
 		&r->rax, &r->rcx, &r->rdx, &r->rbx, 0 /* rsp */, &r->rbp, &r->rsi, &r->rdi,
 		&r->r8, &r->r9, &r->r10, &r->r11, &r->r12, &r->r13, &r->r14, &r->r15,
 	};
+	/* RBP and R12-R15 are in regs only on an exit vmexit_handler asked
+	 * all registers for (vmentry.asm); elsewhere they are stale. */
+	ASSERT(v->all_regs || !(BIT(n & 15) & (BIT(5) | BIT(12) | BIT(13) | BIT(14) | BIT(15))));
 	return regs[n & 15];
 }
 

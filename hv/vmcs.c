@@ -97,12 +97,13 @@ static void guest_segment(enum vmcs_field sel, uint16_t s, uint32_t ar)
  * CR0 and CR4 bits the guest owns (25.6.6): every value is legal and the
  * CPU applies their rules itself. A write changing any other bit exits to
  * cr.c, which applies the SDM's; reads of those return the read shadow.
- * CR4.OSXSAVE exits too: CPUID's answer follows it (cpuid.c).
+ * CR4.OSXSAVE and CR4.PKE exit too: CPUID's answers follow them (cpuid.c
+ * keeps answers until one of those changes).
  */
 #define CR0_GUEST_OWNED (CR0_MP | CR0_EM | CR0_TS | CR0_WP | CR0_AM)
 #define CR4_GUEST_OWNED (CR4_TSD | CR4_DE | CR4_PSE | CR4_MCE | CR4_PGE | CR4_PCE | \
 			 CR4_OSFXSR | CR4_OSXMMEXCPT | CR4_UMIP | CR4_FSGSBASE | \
-			 CR4_SMEP | CR4_SMAP | CR4_PKE)
+			 CR4_SMEP | CR4_SMAP)
 /* CR4 bits a guest may never set: VMX and SMX are hidden (cpuid.c), as are
  * CET, PKS and anything newer. */
 #define CR4_NEVER (CR4_VMXE | CR4_SMXE | CR4_CET | ~0xffffffful)
@@ -117,6 +118,7 @@ static void setup_guest(struct vcpu *v, uint32_t entry, uint32_t info_gpa)
 	v->cr0_mask = ~(CR0_GUEST_OWNED & ~fixed0 & c->cr0_fixed1);
 	v->cr4_mask = ~(CR4_GUEST_OWNED & ~c->cr4_fixed0 & c->cr4_fixed1);
 	v->cr4_valid = c->cr4_fixed1 & ~CR4_NEVER;
+	cpuid_cache_flush(v->cpuid_cache);
 	cpuid(0x80000000, 0, &a, &b, &cx, &d);
 	v->maxphyaddr = 36;
 	if (a >= 0x80000008) {

@@ -404,7 +404,7 @@ static void test_cpuid(void)
 	TEST("cpuid: OSXSAVE mirrors the guest's CR4; no VMX; the APIC's as the CPU's") {
 		uint32_t r[4] = { 0, 0, C1_ECX_ALL, 0xffffffff };
 
-		cpuid_policy(1, 0, 0, r);
+		cpuid_policy(1, 0, &(struct cpuid_guest){ .cr4 = 0, .apic_enabled = 1 }, r);
 		CHECK(!(r[2] & BIT(27)), "OSXSAVE set with the guest's CR4.OSXSAVE clear");
 		CHECK(!(r[2] & BIT(5)), "VMX offered");
 		/* The virtual local APIC has x2APIC and the TSC-deadline timer. */
@@ -412,24 +412,147 @@ static void test_cpuid(void)
 		CHECK(r[2] & BIT(31), "no hypervisor bit");
 		CHECK(!(r[3] & (BIT(7) | BIT(14))), "machine-check banks offered");
 		r[2] = C1_ECX_ALL & ~BIT(27);
-		cpuid_policy(1, 0, CR4_OSXSAVE, r);
+		cpuid_policy(1, 0, &(struct cpuid_guest){ .cr4 = CR4_OSXSAVE, .apic_enabled = 1 }, r);
 		CHECK(r[2] & BIT(27), "OSXSAVE clear with the guest's CR4.OSXSAVE set");
 	}
 	TEST("cpuid: PMU, PT, SGX leaves empty; XCR0 bits limited") {
 		uint32_t r[4] = { 0x07300403, 1, 2, 3 };
 
-		cpuid_policy(0xa, 0, 0, r);
+		cpuid_policy(0xa, 0, &(struct cpuid_guest){ .cr4 = 0, .apic_enabled = 1 }, r);
 		CHECK(!r[0] && !r[1] && !r[2] && !r[3], "PMU leaf");
 		uint32_t d[4] = { 0x2ff | (1u << 8), 0x340, 0x340, 0 };
-		cpuid_policy(0xd, 0, 0, d);
+		cpuid_policy(0xd, 0, &(struct cpuid_guest){ .cr4 = 0, .apic_enabled = 1 }, d);
 		CHECK(d[0] == 0x2ff, "XCR0 mask 0x%x: no supervisor state", d[0]);
 		uint32_t s[4] = { 0xf, 0, 0x1900, 0 };
-		cpuid_policy(0xd, 1, 0, s);
+		cpuid_policy(0xd, 1, &(struct cpuid_guest){ .cr4 = 0, .apic_enabled = 1 }, s);
 		CHECK(!(s[0] & BIT(3)) && !s[2], "XSAVES or IA32_XSS offered");
 		uint32_t h[4];
-		cpuid_policy(0x40000000, 0, 0, h);
+		cpuid_policy(0x40000000, 0, &(struct cpuid_guest){ .cr4 = 0, .apic_enabled = 1 }, h);
 		CHECK(h[0] == 0x40000001 && h[1] == 0x696e694d, "our leaf: 0x%x 0x%x ('Mini')",
 		      h[0], h[1]);
+	}
+}
+
+static void test_cpuid_mirrors(void)
+{
+	TEST("cpuid: the APIC flag follows IA32_APIC_BASE's enable, OSPKE CR4.PKE") {
+		uint32_t r[4] = { 0, 0, 0, 0xffffffff };
+
+		cpuid_policy(1, 0, &(struct cpuid_guest){ .cr4 = 0, .apic_enabled = 0 }, r);
+		CHECK(!(r[3] & BIT(9)), "APIC flag with the guest's APIC disabled");
+		r[3] = 0;
+		cpuid_policy(1, 0, &(struct cpuid_guest){ .cr4 = 0, .apic_enabled = 1 }, r);
+		CHECK(r[3] & BIT(9), "no APIC flag with the guest's APIC enabled");
+		uint32_t s[4] = { 0, 0, BIT(3) | BIT(4), 0 };
+		cpuid_policy(7, 0, &(struct cpuid_guest){ .cr4 = 0, .apic_enabled = 1 }, s);
+		CHECK((s[2] & BIT(3)) && !(s[2] & BIT(4)), "OSPKE 0x%x with CR4.PKE clear", s[2]);
+		s[2] = BIT(3);
+		cpuid_policy(7, 0, &(struct cpuid_guest){ .cr4 = CR4_PKE, .apic_enabled = 1 }, s);
+		CHECK(s[2] & BIT(4), "no OSPKE with CR4.PKE set");
+	}
+}
+
+/* The answer cache vmentry.asm reads (cpuid.c). */
+static void test_cpuid_cache(void)
+{
+	static struct cpuid_cache_entry cache[CPUID_CACHE_SLOTS];
+	static const uint32_t leaves[] = {
+		0, 1, 2, 4, 7, 0xb, 0xd, 0x1f, 0x40000000, 0x40000001,
+		0x80000000, 0x80000001, 0x80000007, 0x80000008, 0xffffffff, 0xc0000000,
+	};
+
+	TEST("cpuid cache: the slots of the common leaves") {
+		unsigned i, seen = 0;
+
+		for (i = 0; i < 0x20; i++)
+			CHECK(cpuid_cache_slot(i) == i, "basic leaf 0x%x in slot %u", i,
+			      cpuid_cache_slot(i));
+		/* The hypervisor's and the extended leaves do not push out leaves
+		 * 0-7 or one another. */
+		for (i = 0; i < 8; i++)
+			seen |= 1u << cpuid_cache_slot(i);
+		for (i = 0; i < 2; i++) {
+			CHECK(!(seen & (1u << cpuid_cache_slot(0x40000000 + i))), "0x4000000%u", i);
+			seen |= 1u << cpuid_cache_slot(0x40000000 + i);
+		}
+		for (i = 0; i < 9; i++) {
+			CHECK(!(seen & (1u << cpuid_cache_slot(0x80000000 + i))), "0x8000000%u", i);
+			seen |= 1u << cpuid_cache_slot(0x80000000 + i);
+		}
+	}
+	TEST("cpuid cache: an empty cache answers nothing, for any sub-leaf") {
+		unsigned i, sub;
+
+		cpuid_cache_flush(cache);
+		for (i = 0; i < sizeof(leaves) / sizeof(leaves[0]); i++)
+			for (sub = 0; sub < 4; sub++)
+				CHECK(!cpuid_cache_find(cache, leaves[i], sub), "leaf 0x%x sub %u",
+				      leaves[i], sub);
+		/* The very keys an empty slot holds: they hash elsewhere. */
+		for (i = 0; i < CPUID_CACHE_SLOTS; i++)
+			CHECK(!cpuid_cache_find(cache, i ^ 1, 0) ||
+			      cpuid_cache_slot(i ^ 1) != i, "slot %u", i);
+		for (i = 0; i < 0x20; i++)
+			CHECK(!cpuid_cache_find(cache, i, 0), "leaf 0x%x matched an empty slot", i);
+	}
+	TEST("cpuid cache: an answer for its own (leaf, sub-leaf) only") {
+		const uint32_t a[4] = { 1, 2, 3, 4 }, b[4] = { 5, 6, 7, 8 };
+		const struct cpuid_cache_entry *e;
+
+		cpuid_cache_flush(cache);
+		cpuid_cache_put(cache, 7, 0, a);
+		e = cpuid_cache_find(cache, 7, 0);
+		CHECK(e && e->eax == 1 && e->ebx == 2 && e->ecx == 3 && e->edx == 4, "answer");
+		CHECK(!cpuid_cache_find(cache, 7, 1), "sub-leaf 1 took sub-leaf 0's answer");
+		CHECK(!cpuid_cache_find(cache, 7 ^ (1u << 27), 0), "a leaf of the same slot");
+		cpuid_cache_put(cache, 7, 1, b);         /* the same slot: replaced */
+		CHECK(!cpuid_cache_find(cache, 7, 0), "the old answer kept");
+		e = cpuid_cache_find(cache, 7, 1);
+		CHECK(e && e->eax == 5 && e->edx == 8, "the new answer");
+	}
+	TEST("cpuid exit: the first CPUID is asked, the next answered from the cache") {
+		setup();
+		v.regs.rax = 0x40000000;
+		v.regs.rcx = 0;
+		cpuid_exit(&v);
+		CHECK(completed() && v.regs.rax == 0x40000001 && v.regs.rbx == 0x696e694d,
+		      "answer 0x%lx 0x%lx", v.regs.rax, v.regs.rbx);
+		CHECK(cpuid_cache_find(v.cpuid_cache, 0x40000000, 0), "not cached");
+		uint32_t abi = hv_abi_version;
+
+		hv_abi_version = 0x1234;
+		v.regs.rax = 0x40000001;
+		v.regs.rcx = 0;                         /* ECX held the last answer */
+		cpuid_exit(&v);
+		CHECK(v.regs.rax == 0x1234, "leaf 0x40000001: 0x%lx", v.regs.rax);
+		hv_abi_version = 0x5678;
+		v.regs.rax = 0x40000001;
+		v.regs.rcx = 0;
+		cpuid_exit(&v);
+		CHECK(v.regs.rax == 0x1234, "a cached answer not used: 0x%lx", v.regs.rax);
+		hv_abi_version = abi;
+	}
+	TEST("cpuid exit: XSETBV and a CR4.OSXSAVE change empty the cache") {
+		setup();
+		v.regs.rax = 0x40000001;
+		v.regs.rcx = 0;
+		cpuid_exit(&v);
+		CHECK(cpuid_cache_find(v.cpuid_cache, 0x40000001, 0), "not cached");
+		stub_vmcs[GUEST_CR4] |= CR4_OSXSAVE;
+		v.regs.rax = 0x3;
+		v.regs.rcx = 0;
+		v.regs.rdx = 0;
+		xsetbv_exit(&v);
+		CHECK(completed(), "XSETBV not completed");
+		CHECK(!cpuid_cache_find(v.cpuid_cache, 0x40000001, 0), "kept over XSETBV");
+		v.regs.rax = 0x40000001;
+		v.regs.rcx = 0;
+		cpuid_exit(&v);
+		CHECK(cpuid_cache_find(v.cpuid_cache, 0x40000001, 0), "not cached again");
+		v.regs.rax = CR4_PAE;                   /* OSXSAVE off */
+		v.qual = 4;
+		cr_access_exit(&v);
+		CHECK(!cpuid_cache_find(v.cpuid_cache, 0x40000001, 0), "kept over a CR4 change");
 	}
 }
 
@@ -550,6 +673,8 @@ int main(void)
 	test_cr_exits();
 	test_cpl_and_faults();
 	test_cpuid();
+	test_cpuid_mirrors();
+	test_cpuid_cache();
 	test_msr_policy();
 	return check_summary();
 }
