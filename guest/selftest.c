@@ -501,6 +501,75 @@ static int test_mmio(void)
  * hypervisor that is its memory or nobody's, and the guest must be stopped
  * there. Not in "all": it ends the run.
  */
+/*
+ * CPUID answers the same every time for the same (leaf, sub-leaf), also
+ * when another leaf or sub-leaf came between, and follows CR4.OSXSAVE and
+ * XCR0 at once. Hosted, the first CPUID of a (leaf, sub-leaf) is asked in
+ * C and the next ones come from the hypervisor's cache (vmentry.asm):
+ * this holds the two to the same answers, and to the bare CPU's rules.
+ */
+static void cpuid4(uint32_t leaf, uint32_t sub, uint32_t r[4])
+{
+	cpuid(leaf, sub, &r[0], &r[1], &r[2], &r[3]);
+}
+
+static int cpuid_same(uint32_t leaf, uint32_t sub, const uint32_t want[4])
+{
+	uint32_t r[4];
+
+	cpuid4(leaf, sub, r);
+	return r[0] == want[0] && r[1] == want[1] && r[2] == want[2] && r[3] == want[3];
+}
+
+static int test_cpuid(void)
+{
+	static const uint32_t keys[][2] = {
+		{ 0, 0 }, { 1, 0 }, { 1, 5 }, { 7, 0 }, { 7, 1 }, { 0xb, 0 }, { 0xb, 1 },
+		{ 0xd, 0 }, { 0xd, 1 }, { 0x80000000u, 0 }, { 0x80000001u, 0 },
+		{ 0x80000008u, 0 }, { 0x08000007u, 0 },  /* leaf 7's slot, past the last */
+	};
+	uint32_t first[ARRAY_SIZE(keys)][4], r[4], max, a, b, c, d;
+	uint64_t cr4;
+	unsigned i, round;
+
+	cpuid(0, 0, &max, &b, &c, &d);
+	for (i = 0; i < ARRAY_SIZE(keys); i++)
+		cpuid4(keys[i][0], keys[i][1], first[i]);
+	/* Twice more each, in an order where neighbours share a slot. */
+	for (round = 0; round < 2; round++)
+		for (i = 0; i < ARRAY_SIZE(keys); i++)
+			CHECK(cpuid_same(keys[i][0], keys[i][1], first[i]),
+			      "CPUID 0x%x.%u answered otherwise the %s time", keys[i][0],
+			      keys[i][1], round ? "third" : "second");
+	if (max >= 0xb)                         /* sub-leaves: levels 1 and 2 */
+		CHECK(((first[5][2] >> 8) & 0xff) != ((first[6][2] >> 8) & 0xff) ||
+		      !first[6][1], "leaf 0xB's sub-leaves 0 and 1 gave one answer");
+
+	cpuid(1, 0, &a, &b, &c, &d);
+	if (!(c & (1u << 26)))
+		return 0;                       /* no XSAVE: the rest needs it */
+	asm volatile("movq %%cr4, %0" : "=r"(cr4));
+	for (i = 0; i < 2; i++) {
+		asm volatile("movq %0, %%cr4" : : "r"(cr4 | (1ul << 18)));  /* OSXSAVE */
+		cpuid4(1, 0, r);
+		CHECK(r[2] & (1u << 27), "CPUID.1:ECX.OSXSAVE clear with CR4.OSXSAVE set");
+		cpuid4(1, 0, r);
+		CHECK(r[2] & (1u << 27), "OSXSAVE clear on the second CPUID");
+		asm volatile("xsetbv" : : "c"(0), "a"(3), "d"(0));          /* x87|SSE */
+		cpuid4(0xd, 0, r);
+		CHECK(cpuid_same(0xd, 0, r) && r[1] >= 576, "CPUID.0xD.0 EBX %u for x87|SSE",
+		      r[1]);
+		asm volatile("xsetbv" : : "c"(0), "a"(1), "d"(0));          /* x87 */
+		asm volatile("movq %0, %%cr4" : : "r"(cr4 & ~(1ul << 18)));
+		cpuid4(1, 0, r);
+		CHECK(!(r[2] & (1u << 27)), "CPUID.1:ECX.OSXSAVE set with CR4.OSXSAVE clear");
+		cpuid4(1, 0, r);
+		CHECK(!(r[2] & (1u << 27)), "OSXSAVE set on the second CPUID");
+	}
+	asm volatile("movq %0, %%cr4" : : "r"(cr4));
+	return 0;
+}
+
 static int test_escape(void)
 {
 	const struct boot_info *bi = &boot_info;
@@ -649,6 +718,7 @@ static const struct selftest tests[] = {
 	{ "hypercall",  test_hypercall,  1 },
 	{ "mmio",       test_mmio,       1 },
 	{ "abi",        test_abi,        1 },
+	{ "cpuid",      test_cpuid,      1 },
 	{ "escape",     test_escape,     0 },
 	{ "triple",     test_triple,     0 },
 	{ "fuzz",       test_fuzz,       0 },
