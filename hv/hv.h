@@ -268,6 +268,7 @@ int vmx_run(struct guest_regs *regs);
  */
 enum { VMEXIT_RESUME, VMEXIT_STOP, VMEXIT_ALL_REGS };
 int vmexit_handler(struct guest_regs *regs, uint32_t reason);
+int vmexit_hypercall(struct guest_regs *regs);  /* VMCALL's, on its own */
 int vmexit_handler_all_regs(struct guest_regs *regs);
 
 /* halt_view.c: 1 when nothing can wake the halting guest (it is stopped). */
@@ -277,7 +278,7 @@ int vcpu_halt_stuck(struct vcpu *v);
 void vcpu_unhandled_exit(struct vcpu *v);
 
 /* vcpu.c */
-void vcpu_complete_insn_slow(struct vcpu *v, uint64_t intr);
+void vcpu_complete_insn_slow(struct vcpu *v, uint64_t intr) __attribute__((cold));
 /*
  * The guest's instruction is done (the hypervisor did its work): go on at
  * next_rip as the CPU would after it. vcpu_skip_insn() is this with the
@@ -517,7 +518,24 @@ static inline void stats_add_root_tsc(const struct vcpu *v, uint64_t spent)
 }
 uint64_t stats_reason_count(uint32_t reason);
 uint64_t stats_hypercall_count(uint64_t nr);
-void stats_count_port(uint16_t port);
+/* Port I/O exits per port (stats.c), the hinted slot's compare inline. */
+struct port_stat {
+	uint32_t key;                   /* the port + 1; 0: a free slot */
+	uint64_t count;
+};
+#define PORT_SLOTS 64
+extern struct port_stat stats_ports[PORT_SLOTS + 1];
+extern uint8_t stats_port_hint[256];
+void stats_count_port_slow(uint16_t port) __attribute__((cold));
+static inline void stats_count_port(uint16_t port)
+{
+	struct port_stat *p = &stats_ports[stats_port_hint[port & 0xff]];
+
+	if (__builtin_expect(p->key == port + 1u, 1))
+		p->count++;
+	else
+		stats_count_port_slow(port);
+}
 uint64_t stats_port_count(uint16_t port);
 void stats_print(void);
 uint64_t stats_exits_total(void);

@@ -36,6 +36,7 @@ void hv_offsets(void)
 	DEFINE(CE_ECX, offsetof(struct cpuid_cache_entry, ecx));
 	DEFINE(CE_EDX, offsetof(struct cpuid_cache_entry, edx));
 	DEFINE(EXIT_REASON_CPUID, EXIT_REASON_CPUID);
+	DEFINE(EXIT_REASON_VMCALL, EXIT_REASON_VMCALL);
 	DEFINE(STATS_COUNT_CPUID, offsetof(struct hv_stats, count[EXIT_REASON_CPUID]));
 	DEFINE(STATS_TSC_CPUID, offsetof(struct hv_stats, tsc[EXIT_REASON_CPUID]));
 	DEFINE(VMCS_EXIT_REASON, VM_EXIT_REASON);

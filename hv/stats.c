@@ -20,11 +20,10 @@
 
 struct hv_stats hv_stats;
 
-#define PORT_SLOTS 64
-static struct {
-	uint16_t port;
-	uint64_t count;
-} ports[PORT_SLOTS];
+/* The ports' counts in first-seen order; one more slot no port matches,
+ * where the hint of a port that found no room points. */
+struct port_stat stats_ports[PORT_SLOTS + 1];
+#define ports stats_ports
 static unsigned nports;
 static uint64_t ports_other;
 
@@ -86,26 +85,22 @@ uint64_t stats_hypercall_count(uint64_t nr)
 }
 
 /* The slot each port's low byte last used: a port I/O exit's count is
- * one compare, not a search (the list keeps its first-seen order). */
-static uint8_t port_hint[256];
+ * one compare, not a search (stats_count_port, inline in hv.h). */
+uint8_t stats_port_hint[256];
 
-void stats_count_port(uint16_t port)
+void stats_count_port_slow(uint16_t port)
 {
-	unsigned i = port_hint[port & 0xff];
+	unsigned i;
 
-	if (i < nports && ports[i].port == port) {
-		ports[i].count++;
-		return;
-	}
 	for (i = 0; i < nports; i++)
-		if (ports[i].port == port) {
-			port_hint[port & 0xff] = (uint8_t)i;
+		if (ports[i].key == port + 1u) {
+			stats_port_hint[port & 0xff] = (uint8_t)i;
 			ports[i].count++;
 			return;
 		}
-	port_hint[port & 0xff] = (uint8_t)nports;
+	stats_port_hint[port & 0xff] = (uint8_t)nports;
 	if (nports < PORT_SLOTS) {
-		ports[nports].port = port;
+		ports[nports].key = port + 1u;
 		ports[nports++].count = 1;
 	} else {
 		ports_other++;
@@ -117,7 +112,7 @@ uint64_t stats_port_count(uint16_t port)
 	unsigned i;
 
 	for (i = 0; i < nports; i++)
-		if (ports[i].port == port)
+		if (ports[i].key == port + 1u)
 			return ports[i].count;
 	return 0;
 }
@@ -137,7 +132,7 @@ void stats_print(void)
 	if (hv_stats.mmio_absent)
 		kprintf("hv: stats: absent mmio accesses=%lu\n", hv_stats.mmio_absent);
 	for (i = 0; i < nports; i++)
-		kprintf("hv: stats: io port=0x%x count=%lu\n", ports[i].port, ports[i].count);
+		kprintf("hv: stats: io port=0x%x count=%lu\n", ports[i].key - 1, ports[i].count);
 	if (ports_other)
 		kprintf("hv: stats: io port=other count=%lu\n", ports_other);
 	for (i = 0; i < STAT_HC_SLOTS; i++) {

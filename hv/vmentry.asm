@@ -30,7 +30,7 @@
 
 %include "hv_offsets.inc"
 
-extern vmexit_handler, vmexit_handler_all_regs, vmcs_write_failed
+extern vmexit_handler, vmexit_hypercall, vmexit_handler_all_regs, vmcs_write_failed
 extern vcpu_event_tsc, hv_stats
 global vmx_run, vmx_exit_entry
 section .text
@@ -113,8 +113,11 @@ vmx_exit_entry:
 	mov [rdi + GR_R11], r11
 	pop rcx
 	mov [rdi + GR_RDI], rcx
+	cmp eax, EXIT_REASON_VMCALL
+	je .vmcall
 	mov esi, eax                    ; the exit reason
 	call vmexit_handler             ; rdi = regs; RSP = HOST_RSP, aligned
+.handled:
 	mov rdi, [rsp]                  ; regs (callee-saved by nobody: reload)
 	test eax, eax
 	jnz .not_resume
@@ -194,6 +197,9 @@ vmx_exit_entry:
 	pop rdi
 	vmresume
 	jmp .resume_failed
+.vmcall:                                ; the hot one, with a frame of its own
+	call vmexit_hypercall
+	jmp .handled
 .cpuid_in_c:
 	mov eax, EXIT_REASON_CPUID
 	jmp .store_the_rest
