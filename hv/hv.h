@@ -9,10 +9,11 @@
  *   options.c    the command line (options.h)
  *   vmexit.c     the VM-exit dispatch table and the small handlers
  *   vcpu.c       the guest's CPU: registers, CPL, injection, how a run ends
- *   cpuid.c      the CPUID policy
+ *   cpuid.c      the CPUID policy and the vCPU's answer cache
  *   cr.c         CR0/CR3/CR4 and XCR0 (XSETBV): the rules and the exits
  *   hypercall.c  the hypercall dispatch table (shared/abi/abi.def)
- *   io.c         port I/O: COM1, port 0x80, the exit ports, absent ports
+ *   io.c         port I/O: COM1, the exit ports (io.h: absent ports,
+ *                port 0x80 among them, inline in the dispatch)
  *   mmio.c       absent MMIO (mmio_decode.c: the moves it understands;
  *                guest_paging.c: reading the instruction)
  *   msr.c        the MSR policy (deny by default) and RDMSR/WRMSR
@@ -23,7 +24,8 @@
  *   apic.c       ...on the vCPU: its MMIO, MSRs and CR8, interrupt
  *                injection, PV EOI; the machine's APIC kept from the guest
  *   watchdog.c   the run's time limit (watchdog=)
- *   vmentry.asm  VMLAUNCH, the VM-exit entry point, VMRESUME
+ *   vmentry.asm  VMLAUNCH, the VM-exit entry point, VMRESUME; the two
+ *                register frames; a cached CPUID answered without C
  *
  * Environment: hypervisor, root mode, one CPU, interrupts off throughout.
  */
