@@ -236,7 +236,7 @@ static int apic_mmio_read(struct vcpu *v, uint64_t gpa, unsigned size, uint64_t 
 
 	apic_sync_pv_eoi(v);
 	s = vlapic_mmio_read(&v->apic, (uint32_t)(gpa & 0xfff), size, &x,
-			     guest_tsc(v->regs.tsc_exit));
+			     guest_tsc(rdtsc()));
 	*val = s == VLAPIC_ABSENT ? ~0ul : x;
 	apic_stats.mmio++;
 	return apic_status(v, s);
@@ -247,7 +247,7 @@ static int apic_mmio_write(struct vcpu *v, uint64_t gpa, unsigned size, uint64_t
 	apic_sync_pv_eoi(v);
 	apic_stats.mmio++;
 	return apic_status(v, vlapic_mmio_write(&v->apic, (uint32_t)(gpa & 0xfff), size,
-						(uint32_t)val, guest_tsc(v->regs.tsc_exit)));
+						(uint32_t)val, guest_tsc(rdtsc())));
 }
 
 const struct mmio_device apic_mmio = { "local APIC", apic_mmio_read, apic_mmio_write };
@@ -255,7 +255,7 @@ const struct mmio_device apic_mmio = { "local APIC", apic_mmio_read, apic_mmio_w
 /* IA32_APIC_BASE, the x2APIC MSRs and IA32_TSC_DEADLINE (msr.c's table). */
 int apic_msr(struct vcpu *v, uint32_t msr, int write, uint64_t *val)
 {
-	uint64_t now = guest_tsc(v->regs.tsc_exit);
+	uint64_t now = guest_tsc(rdtsc());
 	enum vlapic_status s;
 
 	apic_sync_pv_eoi(v);
@@ -333,7 +333,7 @@ int64_t apic_hc_timer_arm(struct vcpu *v)
 	/* As writing the initial-count register; with the APIC disabled it
 	 * is not there, and the call does nothing (as that write would). */
 	if (vlapic_mode(&v->apic) != VLAPIC_DISABLED)
-		vlapic_timer_arm(&v->apic, (uint32_t)v->regs.rdi, guest_tsc(v->regs.tsc_exit));
+		vlapic_timer_arm(&v->apic, (uint32_t)v->regs.rdi, guest_tsc(rdtsc()));
 	return 0;
 }
 

@@ -325,6 +325,7 @@ void xsetbv_exit(struct vcpu *v)
 	}
 	v->xcr0 = val;                          /* loaded on the way in */
 	v->xcr0_differs = val != v->host_xcr0;
+	vcpu_exit_slow_update(v);
 	cpuid_guest_state_changed(v);           /* CPUID.(0xD,0).EBX */
 	vcpu_skip_insn(v);
 }

@@ -137,7 +137,6 @@ struct vmx_controls {
 struct guest_regs {
 	uint64_t rax, rcx, rdx, rbx, rbp, rsi, rdi;
 	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
-	uint64_t tsc_exit;              /* TSC when the exit reached us */
 };
 
 /* An entry of the MSR-load/store areas (25.7.2, table 25-15). */
@@ -177,6 +176,7 @@ struct vcpu {
 	struct guest_regs regs;         /* first: vmexit_handler finds the vcpu */
 	uint32_t exit_reason;           /* basic reason, bits 15:0 */
 	uint32_t stat_slot;             /* what stats.c charges it to */
+	uint64_t exit_tsc;              /* with stats=time: when C took it */
 	uint64_t qual;                  /* exit qualification */
 	uint64_t rip;
 	uint64_t rflags;                /* read once per exit */
@@ -197,6 +197,9 @@ struct vcpu {
 	/* XCR0: the guest's while it runs, the hypervisor's in root mode. */
 	uint64_t xcr0, host_xcr0, xcr0_allowed;
 	int xcr0_differs;               /* xcr0 != host_xcr0: switch at exits */
+	/* xcr0_differs or stats=time: the hot exits (vmentry.asm's CPUID,
+	 * vmexit_hypercall, vmexit_io) go vmexit_run's whole way. */
+	int exit_slow;
 	/* MSRs: the guest's half of the MSR areas, and the virtual ones. */
 	struct msr_entry *msr_guest_area;
 	unsigned msr_area_count;
@@ -271,6 +274,7 @@ int vmx_run(struct guest_regs *regs);
 enum { VMEXIT_RESUME, VMEXIT_STOP, VMEXIT_ALL_REGS };
 int vmexit_handler(struct guest_regs *regs, uint32_t reason);
 int vmexit_hypercall(struct guest_regs *regs);  /* VMCALL's, on its own */
+int vmexit_io(struct guest_regs *regs);         /* and port I/O's */
 int vmexit_handler_all_regs(struct guest_regs *regs);
 
 /* halt_view.c: 1 when nothing can wake the halting guest (it is stopped). */
@@ -387,6 +391,8 @@ static inline void vcpu_xcr0_to_host(const struct vcpu *v)
 		xsetbv(0, v->host_xcr0);
 }
 
+void vcpu_exit_slow_update(struct vcpu *v);    /* vcpu.c */
+
 static inline void vcpu_xcr0_to_guest(const struct vcpu *v)
 {
 	if (v->xcr0_differs)
@@ -502,6 +508,10 @@ struct hv_stats {
 	uint64_t mmio_absent;                   /* accesses to absent MMIO */
 };
 extern struct hv_stats hv_stats;
+/* stats=time (options.c): also the root-mode TSC of every exit, by reason
+ * (two TSC reads an exit; a CPUID is then always answered in C). Exits
+ * are counted either way. An int: vmentry.asm reads it. */
+extern int stats_time;
 
 /* Count the exit just handled and its root-mode TSC (inline: every exit
  * pays for it); returns the TSC it read. */
@@ -510,13 +520,21 @@ static inline uint64_t stats_count_exit(struct vcpu *v)
 	uint64_t now = rdtsc();
 
 	hv_stats.count[v->stat_slot]++;
-	hv_stats.tsc[v->stat_slot] += now - v->regs.tsc_exit;
+	if (__builtin_expect(stats_time, 0))
+		hv_stats.tsc[v->stat_slot] += now - v->exit_tsc;
 	return now;
+}
+/* With stats=time, where an exit's root-mode time starts. */
+static inline void stats_exit_begins(struct vcpu *v)
+{
+	if (__builtin_expect(stats_time, 0))
+		v->exit_tsc = rdtsc();
 }
 /* Root-mode TSC spent after the count, on the same exit (its events). */
 static inline void stats_add_root_tsc(const struct vcpu *v, uint64_t spent)
 {
-	hv_stats.tsc[v->stat_slot] += spent;
+	if (stats_time)
+		hv_stats.tsc[v->stat_slot] += spent;
 }
 uint64_t stats_reason_count(uint32_t reason);
 uint64_t stats_hypercall_count(uint64_t nr);

@@ -21,13 +21,14 @@ void hv_offsets(void)
 	GR(RBP, rbp); GR(RSI, rsi); GR(RDI, rdi);
 	GR(R8, r8); GR(R9, r9); GR(R10, r10); GR(R11, r11);
 	GR(R12, r12); GR(R13, r13); GR(R14, r14); GR(R15, r15);
-	GR(TSC_EXIT, tsc_exit);
 	DEFINE(VMCS_HOST_RSP, HOST_RSP);
+	DEFINE(VMCS_HOST_GS_BASE, HOST_GS_BASE);
 	DEFINE(VMEXIT_ALL_REGS, VMEXIT_ALL_REGS);
 
 	/* The CPUID answer cache and what answering from it reads. */
 	DEFINE(VCPU_CPUID_CACHE, offsetof(struct vcpu, cpuid_cache));
-	DEFINE(VCPU_XCR0_DIFFERS, offsetof(struct vcpu, xcr0_differs));
+	DEFINE(VCPU_EXIT_SLOW, offsetof(struct vcpu, exit_slow));
+	DEFINE(EXIT_REASON_IO_INSTRUCTION, EXIT_REASON_IO_INSTRUCTION);
 	DEFINE(CPUID_CACHE_SLOTS, CPUID_CACHE_SLOTS);
 	DEFINE(CE_LEAF, offsetof(struct cpuid_cache_entry, leaf));
 	DEFINE(CE_SUB, offsetof(struct cpuid_cache_entry, sub));
@@ -38,7 +39,6 @@ void hv_offsets(void)
 	DEFINE(EXIT_REASON_CPUID, EXIT_REASON_CPUID);
 	DEFINE(EXIT_REASON_VMCALL, EXIT_REASON_VMCALL);
 	DEFINE(STATS_COUNT_CPUID, offsetof(struct hv_stats, count[EXIT_REASON_CPUID]));
-	DEFINE(STATS_TSC_CPUID, offsetof(struct hv_stats, tsc[EXIT_REASON_CPUID]));
 	DEFINE(VMCS_EXIT_REASON, VM_EXIT_REASON);
 	DEFINE(VMCS_EXIT_INSN_LEN, VM_EXIT_INSTRUCTION_LEN);
 	DEFINE(VMCS_GUEST_INTERRUPTIBILITY, GUEST_INTERRUPTIBILITY);

@@ -184,6 +184,7 @@ static void parse_options(const char *line)
 		fail_boot(HV_STATUS_BAD_BOOT, "bad option", err);
 	if (opts.break_vmcs)
 		kprintf("hv: breaking the VMCS's %s on purpose (break=)\n", opts.break_vmcs);
+	stats_time = opts.stats_time;
 	if (opts.abi_set) {
 		hv_abi_version = opts.abi_version;
 		kprintf("hv: claiming ABI version %u.%u (abi=)\n", opts.abi_version >> 16,
@@ -310,6 +311,7 @@ void kmain(uint32_t magic, uint32_t info_addr)
 	vmcs_setup(&vcpu, eptp, io_bitmaps, msr_bitmap, entry, info_gpa);
 	msr_init(&vcpu, (uint8_t *)msr_bitmap, msr_areas);
 	apic_init(&vcpu);
+	vcpu_exit_slow_update(&vcpu);
 	if (opts.break_vmcs && opts.break_vmcs[0] == 'g')
 		vmcs_write(GUEST_RFLAGS, 0);            /* bit 1 must be 1 (27.3.1.4) */
 	else if (opts.break_vmcs)

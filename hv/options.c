@@ -13,7 +13,7 @@
 
 #define OPT_ABI_PART_MAX 0xffffu
 #define OPT_LIST "(options: mem=N[K|M|G] abi=MAJOR.MINOR break=guest-state|host-state " \
-	"watchdog=N|Ns)"
+	"watchdog=N|Ns stats=time)"
 
 /* The suffix of mem=N[K|M|G], as the number's unit. */
 static int opt_mem_unit(const char *s, const char **name, unsigned *shift)
@@ -115,6 +115,15 @@ static int opt_watchdog(const char *val, struct hv_options *o, char *err, size_t
 	return 0;
 }
 
+/* stats=time: the statistics time every exit's root mode too. */
+static int opt_stats(const char *val, struct hv_options *o, char *err, size_t errlen)
+{
+	if (strcmp(val, "time"))
+		return ERR("stats= takes time, got '%s'", val);
+	o->stats_time = 1;
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	int (*parse)(const char *val, struct hv_options *o, char *err, size_t errlen);
@@ -123,6 +132,7 @@ static const struct {
 	{ "abi", opt_abi },
 	{ "break", opt_break },
 	{ "watchdog", opt_watchdog },
+	{ "stats", opt_stats },
 };
 
 int hv_options_parse(char *line, struct hv_options *o, char *err, size_t errlen)
@@ -137,6 +147,7 @@ int hv_options_parse(char *line, struct hv_options *o, char *err, size_t errlen)
 	o->break_vmcs = NULL;
 	o->watchdog = 0;
 	o->watchdog_seconds = 0;
+	o->stats_time = 0;
 	if (errlen)
 		err[0] = 0;
 

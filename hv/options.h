@@ -42,6 +42,7 @@ struct hv_options {
 	const char *break_vmcs;         /* "guest-state", "host-state" or NULL */
 	uint64_t watchdog;              /* 0: none; else TSC ticks or seconds */
 	int watchdog_seconds;           /* watchdog is in seconds */
+	int stats_time;                 /* stats=time: root-mode TSC per exit */
 };
 
 /*

@@ -1,14 +1,15 @@
 /*
- * stats.c - exit accounting: per basic exit reason (count and the TSC
- * spent in root mode handling it), per I/O port, per hypercall.
+ * stats.c - exit accounting: per basic exit reason, per I/O port, per
+ * hypercall, always counted (an increment an exit).
  *
- * Root-mode cost: vmentry.asm samples the TSC a few instructions into each
- * exit; stats_count_exit, the handler's last step, charges the span to the
- * exit's reason. Under Bochs (clock: sync=none) the TSC counts
- * instructions, so these are exact counts of the C side of an exit (the
- * ~40 instructions of register saving and restoring in vmentry.asm come on
- * top; the guest-side round trip of a null hypercall shows the whole);
- * on hardware they are cycles.
+ * Root-mode cost, with stats=time only (it reads the TSC twice an exit):
+ * the C handler samples the TSC as it starts (stats_exit_begins) and
+ * stats_count_exit, its last step, charges the span to the exit's reason.
+ * Under Bochs (clock: sync=none) the TSC counts instructions, so these
+ * are exact counts of the C side of an exit (vmentry.asm's register
+ * saving and restoring come on top; the guest-side round trip of a null
+ * hypercall shows the whole); on hardware they are cycles. With it, every
+ * CPUID goes through C (vmentry.asm's cache path is not timed).
  *
  * Environment: hypervisor, root mode.
  */
@@ -19,6 +20,7 @@
 #include "x86.h"
 
 struct hv_stats hv_stats;
+int stats_time;
 
 /* The ports' counts in first-seen order; one more slot no port matches,
  * where the hint of a port that found no room points. */
@@ -124,11 +126,17 @@ void stats_print(void)
 	kprintf("hv: stats: exits=%lu setup=%lu tsc (hypervisor entry to first VM entry; "
 		"%lu of it waiting on the UARTs)\n", stats_exits_total(), hv_stats.setup_tsc,
 		hv_stats.setup_console_tsc);
-	for (i = 0; i < EXIT_REASON_MAX; i++)
-		if (stats_reason_count(i))
+	for (i = 0; i < EXIT_REASON_MAX; i++) {
+		if (!stats_reason_count(i))
+			continue;
+		if (stats_time)
 			kprintf("hv: stats: exit reason=%u name=%s count=%lu root_tsc=%lu per_exit=%lu\n",
 				i, exit_reason_name(i), stats_reason_count(i), reason_tsc(i),
 				reason_tsc(i) / stats_reason_count(i));
+		else
+			kprintf("hv: stats: exit reason=%u name=%s count=%lu\n", i,
+				exit_reason_name(i), stats_reason_count(i));
+	}
 	if (hv_stats.mmio_absent)
 		kprintf("hv: stats: absent mmio accesses=%lu\n", hv_stats.mmio_absent);
 	for (i = 0; i < nports; i++)
@@ -139,9 +147,13 @@ void stats_print(void)
 		uint64_t n = hv_stats.count[STAT_REASON_SLOTS + i];
 		uint64_t t = hv_stats.tsc[STAT_REASON_SLOTS + i];
 
-		if (n)
+		const char *name = i < ARRAY_SIZE(hypercall_names) && hypercall_names[i] ?
+				   hypercall_names[i] : "unknown";
+
+		if (n && stats_time)
 			kprintf("hv: stats: hypercall nr=%u name=%s count=%lu root_tsc=%lu per_call=%lu\n",
-				i, i < ARRAY_SIZE(hypercall_names) && hypercall_names[i] ?
-				hypercall_names[i] : "unknown", n, t, t / n);
+				i, name, n, t, t / n);
+		else if (n)
+			kprintf("hv: stats: hypercall nr=%u name=%s count=%lu\n", i, name, n);
 	}
 }

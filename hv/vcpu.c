@@ -158,6 +158,12 @@ void vcpu_gpr_write(struct vcpu *v, unsigned n, uint64_t val)
 		*vcpu_gpr(v, n) = val;
 }
 
+/* exit_slow follows XCR0 (cr.c) and stats=time (main.c). */
+void vcpu_exit_slow_update(struct vcpu *v)
+{
+	v->exit_slow = v->xcr0_differs || stats_time;
+}
+
 /* Halt the guest until its next interrupt; the caller skips the instruction. */
 void vcpu_halt(struct vcpu *v)
 {

@@ -71,7 +71,7 @@ static void setup_host(void)
 	vmcs_write(HOST_TR_SELECTOR, tr);
 	vmcs_write(HOST_TR_BASE, hv_tss_base());
 	vmcs_write(HOST_FS_BASE, 0);
-	vmcs_write(HOST_GS_BASE, 0);
+	vmcs_write(HOST_GS_BASE, 0);            /* vmx_run: the vCPU's regs */
 	vmcs_write(HOST_GDTR_BASE, gdtr.base);
 	vmcs_write(HOST_IDTR_BASE, idtr.base);
 	vmcs_write(HOST_IA32_SYSENTER_CS, 0);

@@ -94,13 +94,24 @@ static void test_defaults_and_paths(void)
 	TEST("only the first word is the image") {
 		expect_err("build/hv.elf bogus",
 			   "unknown option 'bogus' (options: mem=N[K|M|G] abi=MAJOR.MINOR "
-			   "break=guest-state|host-state watchdog=N|Ns)");
+			   "break=guest-state|host-state watchdog=N|Ns stats=time)");
 		expect_err("mem=64M hv.elf",
 			   "unknown option 'hv.elf' (options: mem=N[K|M|G] abi=MAJOR.MINOR "
-			   "break=guest-state|host-state watchdog=N|Ns)");
+			   "break=guest-state|host-state watchdog=N|Ns stats=time)");
 		expect_err("hv.elf foo=1",
 			   "unknown option 'foo=1' (options: mem=N[K|M|G] abi=MAJOR.MINOR "
-			   "break=guest-state|host-state watchdog=N|Ns)");
+			   "break=guest-state|host-state watchdog=N|Ns stats=time)");
+	}
+}
+
+static void test_stats(void)
+{
+	TEST("stats=time: on; other values refused; off by default") {
+		expect_mem("k mem=2M", 2 * MiB);
+		CHECK(!o.stats_time, "stats=time on by default");
+		expect_mem("k stats=time mem=2M", 2 * MiB);
+		CHECK(o.stats_time, "stats=time not taken");
+		expect_err("k stats=on", "stats= takes time, got 'on'");
 	}
 }
 
@@ -243,6 +254,7 @@ int main(void)
 {
 	test_defaults_and_paths();
 	test_mem();
+	test_stats();
 	test_abi_break();
 	return check_summary();
 }

@@ -32,6 +32,7 @@ unsigned stub_xsetbv_calls;
 uint64_t stub_tsc = 1000000;
 unsigned stub_invvpid_calls;
 unsigned stub_shared_refreshes;
+int stats_time;                 /* stats.c's, off */
 char stub_console[8192];
 
 uint32_t hv_abi_version = 0x10000;
