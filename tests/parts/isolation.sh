@@ -48,10 +48,10 @@ hv_test bochs-hosted-guest-status-200 fail \
 HLT_STUCK='^hv: guest stopped: guest halted with nothing to wake it \(APIC timer masked, no other LVT entry open, nothing pending, 8259s masked\), at rip 0x[0-9a-f]+$'
 # sti; hlt through the safe_halt hypercall, and trapped as HLT.
 hv_test bochs-hosted-hang-hlt-hypercall fail "$STOPPED" "$HLT_STUCK" "$STATS" \
-	'^hv: stats: hypercall nr=6 name=safe_halt count=[0-9]+ ' \
+	'^hv: stats: hypercall nr=6 name=safe_halt count=[0-9]+( |$)' \
 	-- --emu bochs --timeout 30 hosted pv=auto tests=hang.hlt
 hv_test bochs-hosted-hang-hlt-trapped fail "$STOPPED" "$HLT_STUCK" "$STATS" \
-	'^hv: stats: exit reason=12 name=HLT count=[0-9]+ ' \
+	'^hv: stats: exit reason=12 name=HLT count=[0-9]+( |$)' \
 	-- --emu bochs --timeout 30 hosted pv=native tests=hang.hlt
 # cli; jmp $ never exits: the preemption timer ends it, at tools/run's own
 # watchdog (3/4 of --timeout 8, at 5 M instructions a second). It exits
@@ -60,7 +60,7 @@ hv_test bochs-hosted-hang-hlt-trapped fail "$STOPPED" "$HLT_STUCK" "$STATS" \
 hv_test bochs-hosted-hang-loop-default-watchdog fail "$STOPPED" \
 	'^hv: cmdline .* watchdog=30000000'\''' \
 	'^hv: guest stopped: watchdog: ran past 30000000 TSC ticks since its first VM entry, at rip 0x[0-9a-f]+ \(running\)$' \
-	"$STATS" '^hv: stats: exit reason=52 name=PREEMPTION_TIMER count=2 ' \
+	"$STATS" '^hv: stats: exit reason=52 name=PREEMPTION_TIMER count=2( |$)' \
 	'com1:^selftest: hang.loop: cli; jmp \$$' \
 	-- --emu bochs --timeout 8 hosted tests=hang.loop
 hv_test bochs-hosted-hang-storm fail "$STOPPED" \
@@ -71,7 +71,7 @@ hv_test bochs-hosted-hang-storm fail "$STOPPED" \
 # it wrote), the machine's does not, and the watchdog's deadline comes.
 hv_test bochs-hosted-hang-tsc fail "$STOPPED" \
 	'^hv: guest stopped: watchdog: ran past 20000000 TSC ticks since its first VM entry, at rip 0x[0-9a-f]+ \(running\)$' \
-	"$STATS" '^hv: stats: exit reason=32 name=WRMSR count=[0-9]+ ' \
+	"$STATS" '^hv: stats: exit reason=32 name=WRMSR count=[0-9]+( |$)' \
 	'com1:^selftest: hang.tsc: wrote 0x10000000000 to the TSC, it reads 0x100000[0-9a-f]{5}; writing 0 for ever$' \
 	-- --emu bochs --timeout 30 --hv-args watchdog=20000000 hosted tests=hang.tsc
 # In seconds: the TSC's rate measured against the PIT (Bochs: 10 M a second).
