@@ -29,6 +29,7 @@ void hv_offsets(void)
 	DEFINE(VCPU_CPUID_CACHE, offsetof(struct vcpu, cpuid_cache));
 	DEFINE(VCPU_EXIT_SLOW, offsetof(struct vcpu, exit_slow));
 	DEFINE(EXIT_REASON_IO_INSTRUCTION, EXIT_REASON_IO_INSTRUCTION);
+	DEFINE(EXIT_REASON_EPT_VIOLATION, EXIT_REASON_EPT_VIOLATION);
 	DEFINE(CPUID_CACHE_SLOTS, CPUID_CACHE_SLOTS);
 	DEFINE(CE_LEAF, offsetof(struct cpuid_cache_entry, leaf));
 	DEFINE(CE_SUB, offsetof(struct cpuid_cache_entry, sub));

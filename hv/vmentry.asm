@@ -18,7 +18,9 @@
 ; and are never stored. An exit whose handler may name any register (MOV
 ; CR, an MMIO access decoded) gets VMEXIT_ALL_REGS from vmexit_handler
 ; before anything changed; the stub stores the other five and calls
-; vmexit_handler_all_regs(regs), which handles it whole.
+; vmexit_handler_all_regs(regs), which handles it whole. An EPT violation
+; (an MMIO access to decode, the xAPIC page's among them) goes there at
+; once, without asking.
 ; One exit needs no C at all: a CPUID whose answer the vCPU has cached
 ; (cpuid.c) is answered here, registers to registers (.cpuid, below).
 ; A handler's answer: VMEXIT_RESUME (the registers are loaded again and
@@ -118,6 +120,8 @@ vmx_exit_entry:
 	je .vmcall
 	cmp eax, EXIT_REASON_IO_INSTRUCTION
 	je .io
+	cmp eax, EXIT_REASON_EPT_VIOLATION
+	je .store_all                   ; MMIO, decoded: vmexit_handler would ask
 	mov esi, eax                    ; the exit reason
 	call vmexit_handler             ; RSP = HOST_RSP, aligned
 .handled:
@@ -135,6 +139,7 @@ vmx_exit_entry:
 .not_resume:
 	cmp eax, VMEXIT_ALL_REGS
 	jne .stop
+.store_all:
 	mov [gs:GR_RBP], rbp            ; the guest's still: C preserved them
 	mov [gs:GR_R12], r12
 	mov [gs:GR_R13], r13
