@@ -14,7 +14,9 @@
  *
  * Each part prints "workload: part=NAME cost=N unit=tsc exits=E" (E under
  * this hypervisor only, else "-"), then one total line. Under Bochs the
- * cost is an exact instruction count, guest and hypervisor together.
+ * cost is an exact instruction count, guest and hypervisor together. Under
+ * KVM alone, marks in KVM's trace (kvm_mark.h) bracket each part's timed
+ * body, just outside its TSC reads.
  *
  * Environment: guest kernel, from bench_run (timer stopped, IF off; the
  * apic part turns IF on for its interrupts, the timer part stops the timer
@@ -23,6 +25,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "guest.h"
 #include "hypercall.h"
+#include "kvm_mark.h"
 #include "lapic.h"
 #include "lib.h"
 #include "pv.h"
@@ -148,10 +151,13 @@ void workload_run(void)
 
 	for (i = 0; i < ARRAY_SIZE(parts); i++) {
 		int64_t e0 = exits_now(), e1;
-		uint64_t t0 = rdtsc_ordered(), t1;
+		uint64_t t0, t1;
 
+		kvm_mark(parts[i].name, KVM_MARK_BEGIN, KVM_MARK_PART);
+		t0 = rdtsc_ordered();
 		parts[i].fn();
 		t1 = rdtsc_ordered();
+		kvm_mark(parts[i].name, KVM_MARK_END, KVM_MARK_PART);
 		e1 = exits_now();
 		total += t1 - t0;
 		if (e0 >= 0) {

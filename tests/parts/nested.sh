@@ -9,7 +9,8 @@
 # nested with pv=auto. NESTED_TESTS=all (make test-nested, 3-6 minutes)
 # runs them all, two at a time: the guest alone under
 # KVM, pv=native nested, a broken initramfs (a module that is none, an
-# /init that cannot run), a CPU without VMX, the tigerlake model, a hang.
+# /init that cannot run), a CPU without VMX, the tigerlake model, a hang,
+# KVM's exits counted by L1's tracepoints (--kvm-exits).
 #
 # Sourced by tests/run, whose ok, bad, skipped and $LOGDIR it uses; or run
 # alone (make test-nested), when it defines them and ends with its own
@@ -119,7 +120,7 @@ else
 	nested_start nested-hosted-pv-auto hosted pv=auto
 	nested_judge nested-native pass "$NESTED_KVM" "^pv: hypervisor present: 'KVMKVMKVM'$" \
 		'^pv: backend=native sites=([0-9]+) patched=\1$' @selftests:native \
-		'^exit: status=0$' "$NESTED_QEMU1"
+		'^exit: status=0$' "$NESTED_QEMU1" '!^nested: kvm-exits'
 	nested_judge nested-hosted-pv-auto pass "$NESTED_KVM" "$NESTED_OURS" \
 		'^pv: backend=hv sites=([0-9]+) patched=\1$' @selftests:hosted \
 		"$NESTED_HVEND" "$NESTED_QEMU1"
@@ -160,6 +161,18 @@ else
 		'^selftest: hang.loop: cli; jmp \$$' '!^nested: qemu exited'
 	nested_judge nested-init-cannot-run fail \
 		"stderr:^tools/run: Linux ended without /init's line .*: Kernel panic - not syncing: Requested init /init failed \\(error -8\\)\\.$"
+
+	# --kvm-exits: L1 counts KVM's exits between the guest's marks. Each
+	# op's 3n iterations are 300 exits of its own reason (CPUID; the
+	# hypercall op under KVM is KVM_HC_VAPIC_POLL_IRQ, a VMCALL), and
+	# the whole run has a line too. nested-native, above, has none.
+	nested_start nested-kvm-exits --kvm-exits native pv=native tests=none \
+		bench=cpuid,hypercall bench.iters=100
+	nested_judge nested-kvm-exits pass "$NESTED_QEMU1" \
+		'^nested: kvm-exits kind=op name=cpuid exits=[0-9]+ reasons=(.*,)?CPUID:300(,.*)?$' \
+		'^nested: kvm-exits kind=op name=hypercall exits=[0-9]+ reasons=(.*,)?VMCALL:300(,.*)?$' \
+		'^nested: kvm-exits kind=all exits=[0-9]+ reasons=[A-Z_]+:[0-9]+(,[A-Z_]+:[0-9]+)*$' \
+		'!^nested: kvm-exits incomplete'
 fi
 
 if [ -n "$nested_alone" ]; then
