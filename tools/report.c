@@ -2,15 +2,21 @@
  * report.c - the native-vs-hosted comparison: one table, report.md,
  * report.json and the gnuplot charts, from the guests' serial logs.
  *
- *   report OUTDIR MODE:EMULATOR:UNIT:LOG ...
+ *   report OUTDIR MODE:EMULATOR:UNIT:LOG[+EXITSLOG] ...
  *
- * MODE is native, hosted-pv or hosted-trap; UNIT is instructions (Bochs:
+ * MODE is native, hosted-pv, hosted-trap, on-kvm or nested; UNIT is
+ * instructions (Bochs:
  * its TSC counts instructions retired, exact) or cycles (KVM: one run,
  * noise included). Each log holds the guest's "bench:" lines (cost and
  * exits per op) and "workload:" lines (cost and exits per part, and the
- * total). Prints the tables and the targets, writes OUTDIR/report.md and
- * report.json, and draws with gnuplot OUTDIR/cost.png, and where a run
- * counts VM exits (a hosted one) exits.png and workload.png.
+ * total). Runs on this hypervisor count their VM exits themselves; for a
+ * run whose exits someone else counts (on-kvm: KVM's), EXITSLOG is a
+ * second run of the same guest whose "nested: kvm-exits" lines (L1
+ * Linux's count, KVM's kvm_exit tracepoint: boot/nested_init) give the
+ * exits per op and per part; tracing costs instructions, so the costs
+ * still come from LOG. Prints the tables and the targets, writes
+ * OUTDIR/report.md and report.json, and draws with gnuplot OUTDIR/cost.png,
+ * and where a run has VM exits exits.png and workload.png.
  *
  * Every figure carries its kind (instructions, cycles, exits). A cost the
  * run lacks prints as "elided" and a negative one with its sign, each
@@ -54,6 +60,7 @@ struct row {
 
 struct run {
 	char mode[16], emulator[16], unit[16], log[256];
+	char exits_log[256];    /* "": exits from LOG, when a hosted run's */
 	int nops, nparts;
 	struct row ops[MAX_ROWS], parts[MAX_ROWS];
 	struct row total;
@@ -74,6 +81,12 @@ struct cell {
 static int hosted(const struct run *r)
 {
 	return strcmp(r->mode, "native") != 0 && strcmp(r->mode, "on-kvm") != 0;
+}
+
+/* Runs with VM exit figures: hosted ones, and those with an EXITSLOG. */
+static int has_exits(const struct run *r)
+{
+	return hosted(r) || r->exits_log[0];
 }
 
 static int exact(const struct run *r)
@@ -139,6 +152,91 @@ static int load(struct run *r)
 	if (!r->nops && !r->nparts) {
 		fprintf(stderr, "report: %s has no bench or workload lines\n", r->log);
 		return -1;
+	}
+	return 0;
+}
+
+static struct row *find_row(struct row *rows, int n, const char *name)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(rows[i].name, name))
+			return &rows[i];
+	return 0;
+}
+
+/*
+ * r's exits from its EXITSLOG: "nested: kvm-exits kind=op|part name=NAME
+ * exits=N" lines, N for all of an op's 3 * iters calls (bench.c times n,
+ * then 2n) or for the whole part; the total is the parts' sum. Cells the
+ * log does not give keep a why.
+ */
+static int load_kvm_exits(struct run *r)
+{
+	FILE *f = fopen(r->exits_log, "r");
+	char line[1024], why[WHY_LEN], kind[16], name[NAME_LEN], val[32];
+	double iters[MAX_ROWS] = { 0 }, sum = 0;
+	int lost = 0, parts_had = 0;
+
+	if (!f) {
+		fprintf(stderr, "report: cannot open %s\n", r->exits_log);
+		return -1;
+	}
+	snprintf(why, sizeof(why), "no kvm-exits line in its traced run");
+	for (int i = 0; i < r->nops; i++)
+		snprintf(r->ops[i].exits_why, WHY_LEN, "%s", why);
+	for (int i = 0; i < r->nparts; i++)
+		snprintf(r->parts[i].exits_why, WHY_LEN, "%s", why);
+	snprintf(r->total.exits_why, WHY_LEN, "%s", why);
+	while (fgets(line, sizeof(line), f)) {
+		struct row *w;
+		char *end;
+		double n;
+
+		if (!strncmp(line, "bench: op=", 10) && !log_field(line, "op=", name, sizeof(name)) &&
+		    !log_field(line, "iters=", val, sizeof(val)) &&
+		    (w = find_row(r->ops, r->nops, name)))
+			iters[w - r->ops] = strtod(val, 0);
+		if (!strncmp(line, "nested: kvm-exits incomplete", 28))
+			lost = 1;
+		if (strncmp(line, "nested: kvm-exits kind=", 23) ||
+		    log_field(line, "kind=", kind, sizeof(kind)) ||
+		    log_field(line, "name=", name, sizeof(name)) ||
+		    log_field(line, "exits=", val, sizeof(val)))
+			continue;
+		n = strtod(val, &end);
+		if (end == val || *end)
+			continue;
+		if (!strcmp(kind, "op") && (w = find_row(r->ops, r->nops, name))) {
+			if (iters[w - r->ops] > 0) {
+				w->exits = n / (3 * iters[w - r->ops]);
+				w->have_exits = 1;
+			} else {
+				snprintf(w->exits_why, WHY_LEN, "no bench line with iters= in its traced run");
+			}
+		} else if (!strcmp(kind, "part") && (w = find_row(r->parts, r->nparts, name))) {
+			w->exits = n;
+			w->have_exits = 1;
+			sum += n;
+			parts_had++;
+		}
+	}
+	fclose(f);
+	if (lost) {
+		for (int i = 0; i < r->nops; i++)
+			r->ops[i].have_exits = 0;
+		for (int i = 0; i < r->nparts; i++)
+			r->parts[i].have_exits = 0;
+		parts_had = 0;
+		snprintf(why, sizeof(why), "its traced run lost trace events");
+		for (int i = 0; i < r->nops; i++)
+			snprintf(r->ops[i].exits_why, WHY_LEN, "%s", why);
+		for (int i = 0; i < r->nparts; i++)
+			snprintf(r->parts[i].exits_why, WHY_LEN, "%s", why);
+		snprintf(r->total.exits_why, WHY_LEN, "%s", why);
+	}
+	if (parts_had && parts_had == r->nparts) {
+		r->total.exits = sum;
+		r->total.have_exits = 1;
 	}
 	return 0;
 }
@@ -281,7 +379,7 @@ static void table_notes(int parts, const char **names, int n)
 		if (!name && !parts)
 			break;
 		for (int j = 0; j < nruns; j++)
-			for (int e = 0; e <= hosted(&runs[j]); e++) {
+			for (int e = 0; e <= has_exits(&runs[j]); e++) {
 				struct cell c = get(&runs[j], parts, name, e);
 				int x = exact(&runs[j]);
 
@@ -322,11 +420,11 @@ static void table(FILE *out, int parts, int md)
 		for (int j = 0; j < nruns; j++)
 			fprintf(out, " %s: %s |", runs[j].mode, runs[j].unit);
 		for (int j = 0; j < nruns; j++)
-			if (hosted(&runs[j]))
+			if (has_exits(&runs[j]))
 				fprintf(out, " %s: exits |", runs[j].mode);
 		fprintf(out, "\n|---|");
 		for (int j = 0; j < nruns; j++)
-			fprintf(out, "---:|%s", hosted(&runs[j]) ? "---:|" : "");
+			fprintf(out, "---:|%s", has_exits(&runs[j]) ? "---:|" : "");
 		fprintf(out, "\n");
 	} else {
 		fprintf(out, "\n%s\n%-14s", parts ?
@@ -335,13 +433,13 @@ static void table(FILE *out, int parts, int md)
 		for (int j = 0; j < nruns; j++)
 			fprintf(out, " %13s", runs[j].mode);
 		for (int j = 0; j < nruns; j++)
-			if (hosted(&runs[j]))
+			if (has_exits(&runs[j]))
 				fprintf(out, " %13s", runs[j].mode);
 		fprintf(out, "\n%-14s", "");
 		for (int j = 0; j < nruns; j++)
 			fprintf(out, " %13s", runs[j].unit);
 		for (int j = 0; j < nruns; j++)
-			if (hosted(&runs[j]))
+			if (has_exits(&runs[j]))
 				fprintf(out, " %13s", "exits");
 		fprintf(out, "\n");
 	}
@@ -353,7 +451,7 @@ static void table(FILE *out, int parts, int md)
 		fprintf(out, md ? "| %s |" : "%-14s", name ? name : md ? "**total**" : "total");
 		for (int e = 0; e < 2; e++)
 			for (int j = 0; j < nruns; j++) {
-				if (e && !hosted(&runs[j]))
+				if (e && !has_exits(&runs[j]))
 					continue;
 				fmt_cell(b, sizeof(b), get(&runs[j], parts, name, e),
 					 parts ? 0 : 2);
@@ -553,7 +651,7 @@ static void json_rows(FILE *f, const struct run *r, int parts)
 		fprintf(f, "%s{\"%s\": ", i ? ", " : "", parts ? "part" : "op");
 		json_str(f, rows[i].name);
 		json_cell(f, "cost", get(r, parts, rows[i].name, 0), parts ? 0 : 2);
-		if (hosted(r))
+		if (has_exits(r))
 			json_cell(f, "exits", get(r, parts, rows[i].name, 1), parts ? 0 : 2);
 		fprintf(f, "}");
 	}
@@ -592,7 +690,7 @@ static int write_json(const char *path, const struct verdict *v, int nv,
 		json_rows(f, r, 1);
 		fprintf(f, "],\n   \"total\": {\"part\": \"total\"");
 		json_cell(f, "cost", get(r, 1, 0, 0), 0);
-		if (hosted(r))
+		if (has_exits(r))
 			json_cell(f, "exits", get(r, 1, 0, 1), 0);
 		fprintf(f, "}}");
 	}
@@ -648,7 +746,7 @@ static int write_dat(const char *path, int parts, int *positive)
 		for (int j = 0; j < nruns; j++)
 			for (int e = 0; e < 2; e++) {
 				struct cell c = get(&runs[j], parts, names[i], e);
-				int show = c.have && c.v > 0 && (!e || hosted(&runs[j]));
+				int show = c.have && c.v > 0 && (!e || has_exits(&runs[j]));
 
 				fprintf(f, " %.2f", show ? c.v : 0.0);
 				positive[e] |= show;
@@ -695,9 +793,9 @@ static void draw(const char *dir, struct chart *c, const char *dat, int has_bars
 		int any = 0;
 
 		for (int j = 0; j < nruns; j++)
-			any |= hosted(&runs[j]);
+			any |= has_exits(&runs[j]);
 		if (!any) {
-			snprintf(c->why, sizeof(c->why), "no hosted run: no VM exits to chart");
+			snprintf(c->why, sizeof(c->why), "no run with VM exits to chart");
 			return;
 		}
 	}
@@ -723,7 +821,7 @@ static void draw(const char *dir, struct chart *c, const char *dat, int has_bars
 	fprintf(f, c->logscale ? "set logscale y\nset yrange [0.5:*]\n" : "set yrange [0:*]\n");
 	fprintf(f, "plot ");
 	for (int j = 0; j < nruns; j++)
-		if (!c->exits || hosted(&runs[j]))
+		if (!c->exits || has_exits(&runs[j]))
 			fprintf(f, "%s'%s' using %d:xtic(1) title '%s (%s)'", k++ ? ", " : "",
 				dat, (c->exits ? 3 : 2) + 2 * j, runs[j].mode,
 				c->exits ? "exits" : runs[j].unit);
@@ -806,7 +904,10 @@ static int write_md(const char *path, const struct verdict *v, int nv,
 			"advances once per instruction, in the guest and in root mode alike); ");
 	if (any_cycles)
 		fprintf(md, "*cycles* are TSC cycles under KVM, one run, noise included; ");
-	fprintf(md, "*exits* are VM exits counted by the hypervisor (hosted runs only). "
+	fprintf(md, "*exits* are VM exits counted by the hypervisor (hosted runs), or for "
+		"on-kvm by L1 Linux with KVM's kvm_exit tracepoint in a second, traced run "
+		"of the same guest (tracing costs instructions: the costs are the untraced "
+		"run's). "
 		"A cost is per call with the empty loop's cost taken out (ops; the op's "
 		"loop and the empty loop differ by the op alone: see guest/bench.c), or "
 		"for the whole part (workload). The per-op console_write writes 0 bytes "
@@ -849,7 +950,7 @@ int main(int argc, char **argv)
 	const char *dir;
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: report OUTDIR MODE:EMULATOR:UNIT:LOG ...\n");
+		fprintf(stderr, "usage: report OUTDIR MODE:EMULATOR:UNIT:LOG[+EXITSLOG] ...\n");
 		return 2;
 	}
 	dir = argv[1];
@@ -864,9 +965,10 @@ int main(int argc, char **argv)
 			fprintf(stderr, "report: at most %d runs\n", MAX_RUNS);
 			return 2;
 		}
-		if (sscanf(argv[i], "%15[^:]:%15[^:]:%15[^:]:%255s", r->mode, r->emulator,
-			   r->unit, r->log) != 4) {
-			fprintf(stderr, "report: want MODE:EMULATOR:UNIT:LOG, got %s\n", argv[i]);
+		if (sscanf(argv[i], "%15[^:]:%15[^:]:%15[^:]:%255[^+]+%255s", r->mode,
+			   r->emulator, r->unit, r->log, r->exits_log) < 4) {
+			fprintf(stderr, "report: want MODE:EMULATOR:UNIT:LOG[+EXITSLOG], got %s\n",
+				argv[i]);
 			return 2;
 		}
 		if (strcmp(r->unit, "instructions") && strcmp(r->unit, "cycles")) {
@@ -877,7 +979,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "report: a log path without a quote, please: %s\n", r->log);
 			return 2;
 		}
-		if (load(r))
+		if (load(r) || (r->exits_log[0] && load_kvm_exits(r)))
 			return 2;
 		nruns++;
 	}
