@@ -8,7 +8,10 @@
 # BENCH_ITERS=1000): native.log, hosted-pv.log and hosted-trap.log as
 # Bochs wrote them; negative.log, a native KVM run's lines with two costs
 # made negative; elided.log, hosted-pv's with timer_arm's line removed,
-# cost=- for clock_read and exits=- for cpuid. tools/compare runs in a
+# cost=- for clock_read and exits=- for cpuid; on-kvm.log and
+# on-kvm-traced.log, a nested on-kvm run's lines and its traced run's
+# (make run's), on-kvm-lost.log the latter as if its trace overflowed.
+# tools/compare runs in a
 # tree of its own with a tools/run that hands out those fixtures (and
 # fails or names a host's KVM as told), so that its handling of the report
 # tool and of failed runs is tested in a second, not in three boots.
@@ -68,7 +71,7 @@ rp_has() {
 
 if ! command -v gnuplot > /dev/null 2>&1; then
 	for rp_t in report-native-only-no-exit-charts report-charts-listed-are-written \
-		report-negative-costs-signed report-elided-costs-explained \
+		report-negative-costs-signed report-elided-costs-explained report-on-kvm-exits-from-l1 \
 		report-gnuplot-failure-fails compare-kvm-report-on-hardware-nested; do
 		skipped "$rp_t" "no gnuplot (tools/deps test installs gnuplot-nox)"
 	done
@@ -82,8 +85,8 @@ else
 		bad report-native-only-no-exit-charts "want cost.png only, not: $(cd "$rp_dir/native-only" && echo *.png)"
 	elif ! rp_charts "$rp_dir/native-only"; then
 		bad report-native-only-no-exit-charts "$rp_why"
-	elif ! rp_has "$rp_dir/native-only.out" '^report: no exits\.png: no hosted run' \
-		'^report: no workload\.png: no hosted run'; then
+	elif ! rp_has "$rp_dir/native-only.out" '^report: no exits\.png: no run with VM exits' \
+		'^report: no workload\.png: no run with VM exits'; then
 		bad report-native-only-no-exit-charts "$rp_why"
 	else
 		ok report-native-only-no-exit-charts
@@ -140,6 +143,27 @@ else
 		bad report-elided-costs-explained "$rp_why"
 	else
 		ok report-elided-costs-explained
+	fi
+
+	# on-kvm's exits, KVM's, from the traced run L1 counted (LOG+EXITSLOG):
+	# per call over 3 x 100 calls, per part, the parts' sum; none from a
+	# traced run that lost events, saying why.
+	rp_report "$rp_dir/on-kvm" "native:bochs:instructions:$rp_fix/native.log" \
+		"on-kvm:nested:instructions:$rp_fix/on-kvm.log+$rp_fix/on-kvm-traced.log"
+	rp_report "$rp_dir/on-kvm-lost" \
+		"on-kvm:nested:instructions:$rp_fix/on-kvm.log+$rp_fix/on-kvm-lost.log"
+	if ! rp_has "$rp_dir/on-kvm.out" '^op +native +on-kvm +on-kvm$' \
+		'^ +instructions +instructions +exits$' '^cpuid +4\.00 +1341\.68 +1\.00$' \
+		'^save_fl +3\.00 +2\.43 +0\.00$' '^apic +[0-9]+ +4185445 +561$' \
+		'^total +[0-9]+ +141658367 +9354$' ||
+	     ! rp_has "$rp_dir/on-kvm/report.md" '\*exits\* are VM exits counted .* kvm_exit tracepoint' ||
+	     ! rp_charts "$rp_dir/on-kvm" || [ "$rp_present" != "cost.png exits.png workload.png " ]; then
+		bad report-on-kvm-exits-from-l1 "$rp_why (status $rp_rc)"
+	elif ! rp_has "$rp_dir/on-kvm-lost.out" '^cpuid +1341\.68 +elided$' \
+		'^  `elided`: cpuid exits on on-kvm: no figure in its log \(its traced run lost trace events\)$'; then
+		bad report-on-kvm-exits-from-l1 "$rp_why"
+	else
+		ok report-on-kvm-exits-from-l1
 	fi
 
 	# gnuplot fails (into the directory that holds the charts of the full
