@@ -8,7 +8,7 @@
 #   make test     host unit tests and boot tests; ends "N passed, N failed,
 #                 N skipped" (one nested boot among them: tests/parts/nested.sh)
 #   make test-nested  every nested test: QEMU/KVM inside Linux inside Bochs
-#                 (tools/run --emu nested), 3-6 minutes on a 2-core host
+#                 (tools/run --emu nested), about 7 minutes on a 2-core host
 #   make nested   build/nested/: that stack (Debian's kernel, an initramfs
 #                 with QEMU), built once; tools/run --emu nested boots it
 #   make bench    pv_ops cost: patched-native vs direct vs nopatch, and the

@@ -6,7 +6,7 @@
 # runs QEMU -enable-kvm -cpu host with the guest alone or under the
 # hypervisor. Each run takes 35-60 s on a 2-core host (up to 95 s two at a
 # time on a busy one), so tests/run (make test) runs one: the hypervisor
-# nested with pv=auto. NESTED_TESTS=all (make test-nested, 3-6 minutes)
+# nested with pv=auto. NESTED_TESTS=all (make test-nested, about 7 minutes)
 # runs them all, two at a time: the guest alone under
 # KVM, pv=native nested, a broken initramfs (a module that is none, an
 # /init that cannot run), a CPU without VMX, the tigerlake model, a hang,
