@@ -441,7 +441,7 @@ uint64_t apic_deliver(struct vcpu *v, uint64_t now);
 void apic_stats_print(const struct vcpu *v);
 
 /*
- * The TSC at which vmexit_handler must look at the vCPU's events: the
+ * The TSC at which an exit must look at the vCPU's events: the
  * watchdog's deadline, the guest's timer, or 0 when an exit changed what
  * the guest's APIC has to deliver (vcpu_request_events). The hot path
  * pays one compare for all of them.

@@ -17,9 +17,9 @@
  *    shares it: vcpu_events (vmexit.c) sets it for the nearer deadline.
  *    It catches a guest that never exits. (A CPU without that control restarts the timer from the field
  *    at every entry: the guest is still stopped, at most a limit late.)
- *  - The deadline test every exit makes with the TSC its statistics read
- *    (vmexit_handler: now >= vcpu_event_tsc, a compare and a branch,
- *    which the guest's timer and APIC share). It catches a guest that
+ *  - The deadline test every exit makes with a TSC read (now >=
+ *    vcpu_event_tsc, a compare and a branch, which the guest's timer and
+ *    APIC share: vmexit.c's paths, and vmentry.asm's for a cached CPUID). It catches a guest that
  *    exits all the time, whose time goes to root mode, which the timer
  *    does not count.
  *
@@ -132,7 +132,7 @@ void watchdog_arm(void)
 		vmcs_write(VMX_PREEMPTION_TIMER_VALUE, timer_value(wd_ticks));
 }
 
-/* An exit found the deadline passed (vmexit_handler). */
+/* An exit found the deadline passed (vcpu_events, after any exit). */
 void watchdog_expired(struct vcpu *v)
 {
 	guest_kill(v, HV_STATUS_GUEST_FAULT,
