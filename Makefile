@@ -33,11 +33,12 @@ B       := build
 # ---- the two kernels ------------------------------------------------------------
 # Sources by path; objects mirror them under build/<flavour>/.
 SHARED_C := shared/lib/lib.c shared/lib/multiboot.c shared/lib/uart.c \
-            shared/lib/machine.c shared/lib/bootcmd.c
+            shared/lib/machine.c shared/lib/bootcmd.c shared/lib/acpi.c
 GUEST_SRC := guest/main.c guest/console.c guest/cmdline.c guest/mm.c \
              guest/idt.c guest/lapic.c guest/platform.c guest/pv_ops.c \
              guest/pv_native.c guest/pv_hv.c guest/pv_patch.c guest/selftest.c \
              guest/bench.c guest/workload.c guest/hostile.c guest/lapic_test.c guest/hcfuzz.c \
+             guest/smp.c \
              $(SHARED_C) boot/entry64.asm guest/isr.asm guest/hcfuzz_call.asm
 
 HV_SRC := hv/main.c hv/console.c hv/cpu.c hv/options.c hv/guest_load.c \
@@ -175,11 +176,12 @@ HOST_TESTS := $(B)/host/test_pv_patch $(B)/host/test_cmdline $(B)/host/test_mult
 	$(B)/host/test_abi $(B)/host/test_bootcmd $(B)/host/test_hv_options \
 	$(B)/host/test_ipxe_script $(B)/host/test_vcpu_rules \
 	$(B)/host/test_mmio_decode $(B)/host/test_guest_paging $(B)/host/test_halt \
-	$(B)/host/test_vlapic
+	$(B)/host/test_vlapic $(B)/host/test_acpi
 
 $(B)/host/test_pv_patch: tests/host/test_pv_patch.c guest/pv_patch.c guest/pv_native.c
 $(B)/host/test_cmdline: tests/host/test_cmdline.c guest/cmdline.c shared/lib/bootcmd.c
 $(B)/host/test_multiboot: tests/host/test_multiboot.c shared/lib/multiboot.c
+$(B)/host/test_acpi: tests/host/test_acpi.c shared/lib/acpi.c shared/lib/acpi.h
 $(B)/host/test_bootcmd: tests/host/test_bootcmd.c shared/lib/bootcmd.c shared/lib/bootcmd.h
 $(B)/host/test_hv_options: tests/host/test_hv_options.c hv/options.c hv/options.h \
 	shared/lib/bootcmd.c shared/lib/bootcmd.h
@@ -231,6 +233,7 @@ FUZZ_SRC_fuzz_hv_options  := hv/options.c shared/lib/bootcmd.c
 FUZZ_SRC_fuzz_multiboot   := shared/lib/multiboot.c
 FUZZ_SRC_fuzz_guest_load  := hv/guest_load.c shared/lib/multiboot.c
 FUZZ_SRC_fuzz_mmio_decode := hv/mmio_decode.c
+FUZZ_SRC_fuzz_acpi        := shared/lib/acpi.c
 FUZZ_SEED_fuzz_guest_load := $(B)/tests/mbprint.bin $(B)/fuzz/guest-stripped.elf
 
 $(B)/fuzz/guest-stripped.elf: $(B)/guest.elf

@@ -14,6 +14,7 @@
 #include "lib.h"
 #include "mm.h"
 #include "pv.h"
+#include "smp.h"
 #include "trap.h"
 
 struct boot_info boot_info;
@@ -111,6 +112,7 @@ void kmain(uint32_t magic, uint32_t info_addr)
 	pv_boot(guest_opts.pv, guest_opts.pv_report, &platform_hv);
 	/* After patching: under the hypervisor, one exit per line, not per byte. */
 	print_boot_info(&boot_info);
+	smp_discover();                 /* the MADT, while the early map has it */
 
 	mm_init(&boot_info);
 	if (lapic_init())
