@@ -39,7 +39,7 @@ GUEST_SRC := guest/main.c guest/console.c guest/cmdline.c guest/mm.c \
              guest/pv_native.c guest/pv_hv.c guest/pv_patch.c guest/selftest.c \
              guest/bench.c guest/workload.c guest/hostile.c guest/lapic_test.c guest/hcfuzz.c \
              guest/smp.c \
-             $(SHARED_C) boot/entry64.asm guest/isr.asm guest/hcfuzz_call.asm
+             $(SHARED_C) boot/entry64.asm guest/isr.asm guest/hcfuzz_call.asm guest/ap_boot.asm
 
 HV_SRC := hv/main.c hv/console.c hv/cpu.c hv/options.c hv/guest_load.c \
           hv/vmx.c hv/vmx_ctl.c hv/vmcs.c hv/ept.c \
@@ -82,7 +82,8 @@ TOOLS  := $(B)/tools/benchtab $(B)/tools/abigen $(B)/tools/report $(B)/tools/ipx
 all: $(IMAGES) $(IMAGES:.elf=.asm) $(IMAGES:.elf=.map) $(BOOT) $(TESTIMAGES) $(TOOLS) \
 	$(B)/gen/hv_abi.inc
 
-$(B)/gen/asm_offsets.inc: guest/asm_offsets.c guest/pv_ops.h guest/pv.h guest/trap.h guest/hcfuzz.h
+$(B)/gen/asm_offsets.inc: guest/asm_offsets.c guest/pv_ops.h guest/pv.h guest/trap.h guest/hcfuzz.h \
+	guest/smp.h
 	@mkdir -p $(@D)
 	$(CC) $(GUEST_CFLAGS) -S -o $(B)/gen/asm_offsets.s $<
 	sed -n 's/.*"->\([A-Za-z0-9_]*\) \$$\{0,1\}\(-\{0,1\}[0-9]*\)".*/%define \1 \2/p' \

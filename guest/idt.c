@@ -50,8 +50,53 @@ void gdt_init(void)
 	load_gdt_tr(gdt, ARRAY_SIZE(gdt), 0x28);
 }
 
+/*
+ * An AP's tables (smp.c): the kernel's GDT without its TSS (the boot
+ * CPU's: its descriptor is busy), CS and the data segments reloaded from
+ * it; and the parked IDT, whose one gate is NMI's, which only returns
+ * (ap_boot.asm): a parked AP has nothing else to take.
+ */
+void gdt_load_ap(void)
+{
+	struct {
+		uint16_t limit;
+		uint64_t base;
+	} __attribute__((packed)) gdtr = { sizeof(gdt) - 1, (uint64_t)gdt };
+
+	asm volatile("lgdt %0\n\t"
+		     "pushq %1\n\t"
+		     "leaq 1f(%%rip), %%rax\n\t"
+		     "pushq %%rax\n\t"
+		     "lretq\n"
+		     "1:\tmovl %2, %%eax\n\t"
+		     "movl %%eax, %%ds\n\t"
+		     "movl %%eax, %%es\n\t"
+		     "movl %%eax, %%ss"
+		     : : "m"(gdtr), "i"(KERNEL_CS), "i"(KERNEL_DS) : "rax", "memory");
+}
+
 static struct idt_gate idt[256] __attribute__((aligned(16)));
+static struct idt_gate parked_idt[3] __attribute__((aligned(16)));
 extern const uint64_t isr_table[256];
+extern const char ap_nmi[];
+
+void idt_load_parked(void)
+{
+	struct {
+		uint16_t limit;
+		uint64_t base;
+	} __attribute__((packed)) idtr = { sizeof(parked_idt) - 1, (uint64_t)parked_idt };
+	uint64_t a = (uint64_t)ap_nmi;
+
+	parked_idt[2] = (struct idt_gate){
+		.offset_lo = (uint16_t)a,
+		.selector = KERNEL_CS,
+		.type_attr = GATE_INTERRUPT_64,
+		.offset_mid = (uint16_t)(a >> 16),
+		.offset_hi = (uint32_t)(a >> 32),
+	};
+	asm volatile("lidt %0" : : "m"(idtr));
+}
 
 struct trap_expect trap_expect;
 volatile uint64_t irq_spurious_count;

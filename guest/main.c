@@ -117,6 +117,7 @@ void kmain(uint32_t magic, uint32_t info_addr)
 	mm_init(&boot_info);
 	if (lapic_init())
 		guest_exit(GUEST_STATUS_BOOT);
+	smp_boot_aps();
 
 	failed = selftest_run(guest_opts.tests);
 	if (strcmp(guest_opts.bench, "none"))
