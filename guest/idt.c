@@ -53,8 +53,9 @@ void gdt_init(void)
 /*
  * An AP's tables (smp.c): the kernel's GDT without its TSS (the boot
  * CPU's: its descriptor is busy), CS and the data segments reloaded from
- * it; and the parked IDT, whose one gate is NMI's, which only returns
- * (ap_boot.asm): a parked AP has nothing else to take.
+ * it; and the APs' own IDT (ap_boot.asm's gates): an NMI only wakes an
+ * AP, an interrupt is ended, the SMP call vector runs smp_call_ipi(), an
+ * exception parks it.
  */
 void gdt_load_ap(void)
 {
@@ -76,25 +77,40 @@ void gdt_load_ap(void)
 }
 
 static struct idt_gate idt[256] __attribute__((aligned(16)));
-static struct idt_gate parked_idt[3] __attribute__((aligned(16)));
+static struct idt_gate ap_idt[256] __attribute__((aligned(16)));
 extern const uint64_t isr_table[256];
-extern const char ap_nmi[];
+extern const char ap_nmi[], ap_irq[], ap_call[], ap_fault[];
 
-void idt_load_parked(void)
+static struct idt_gate gate(const void *handler)
 {
-	struct {
-		uint16_t limit;
-		uint64_t base;
-	} __attribute__((packed)) idtr = { sizeof(parked_idt) - 1, (uint64_t)parked_idt };
-	uint64_t a = (uint64_t)ap_nmi;
+	uint64_t a = (uint64_t)handler;
 
-	parked_idt[2] = (struct idt_gate){
+	return (struct idt_gate){
 		.offset_lo = (uint16_t)a,
 		.selector = KERNEL_CS,
 		.type_attr = GATE_INTERRUPT_64,
 		.offset_mid = (uint16_t)(a >> 16),
 		.offset_hi = (uint32_t)(a >> 32),
 	};
+}
+
+/* Built by the boot CPU before it starts any AP; loaded by each. */
+void idt_build_ap(unsigned call_vector)
+{
+	unsigned v;
+
+	for (v = 0; v < 256; v++)
+		ap_idt[v] = gate(v == 2 ? ap_nmi : v == call_vector ? ap_call :
+				 v < 32 ? ap_fault : ap_irq);
+}
+
+void idt_load_ap(void)
+{
+	struct {
+		uint16_t limit;
+		uint64_t base;
+	} __attribute__((packed)) idtr = { sizeof(ap_idt) - 1, (uint64_t)ap_idt };
+
 	asm volatile("lidt %0" : : "m"(idtr));
 }
 
@@ -126,17 +142,8 @@ void idt_init(void)
 	} __attribute__((packed)) idtr = { sizeof(idt) - 1, (uint64_t)idt };
 	unsigned v;
 
-	for (v = 0; v < 256; v++) {
-		uint64_t a = isr_table[v];
-
-		idt[v] = (struct idt_gate){
-			.offset_lo = (uint16_t)a,
-			.selector = KERNEL_CS,
-			.type_attr = GATE_INTERRUPT_64,
-			.offset_mid = (uint16_t)(a >> 16),
-			.offset_hi = (uint32_t)(a >> 32),
-		};
-	}
+	for (v = 0; v < 256; v++)
+		idt[v] = gate((const void *)isr_table[v]);
 	asm volatile("lidt %0" : : "m"(idtr));
 }
 

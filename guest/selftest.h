@@ -90,4 +90,9 @@ int test_lapic_storm(void);
 int test_lapic_x2apic(void);
 int test_lapic_gp(void);
 
+/* smp.c: across CPUs; skipped with one online */
+int test_smp_ipi(void);
+int test_smp_lock(void);
+int test_smp_shootdown(void);
+
 #endif

@@ -93,15 +93,49 @@ static uint64_t read_cr(int n)
 	return v;
 }
 
-/* An AP, on its own stack: its tables, counted, parked. */
+struct percpu percpu[ACPI_MAX_CPUS];
+
+/* The call in flight (one at a time: the boot CPU makes them). */
+static struct {
+	void (*fn)(unsigned index);
+	volatile unsigned done;
+} call;
+
+static unsigned this_index(void)
+{
+	uint32_t id = lapic_read(LAPIC_ID) >> 24;
+	unsigned i;
+
+	for (i = 0; i < smp.acpi.count; i++)
+		if (percpu[i].apic_id == id)
+			return i;
+	return 0;
+}
+
+/* SMP_CALL_VECTOR on an AP (ap_boot.asm's ap_call, interrupts off). */
+void smp_call_ipi(void);
+void smp_call_ipi(void)
+{
+	unsigned i = this_index();
+
+	percpu[i].calls++;
+	if (call.fn)
+		call.fn(i);
+	__atomic_add_fetch(&call.done, 1, __ATOMIC_SEQ_CST);
+}
+
+/* An AP, on its own stack: its tables and APIC, counted; then it sleeps
+ * until an interrupt, and again. */
 static void ap_main(unsigned index)
 {
-	(void)index;
 	gdt_load_ap();
-	idt_load_parked();
+	idt_load_ap();
+	lapic_write(LAPIC_TPR, 0);
+	lapic_write(LAPIC_SVR, SVR_ENABLE | 0xff);
+	percpu[index].online = 1;
 	__atomic_add_fetch(&smp.online, 1, __ATOMIC_SEQ_CST);
 	for (;;)
-		asm volatile("cli; hlt");
+		asm volatile("sti; hlt; cli" ::: "memory");
 }
 
 /* An IPI to one APIC ID; 0 once the APIC has sent it (delivery status
@@ -169,12 +203,17 @@ void smp_boot_aps(void)
 	d->cr4 = read_cr(4) & ~CR4_PCIDE;       /* only in IA-32e mode */
 	d->efer = rdmsr(MSR_IA32_EFER) & ~EFER_LMA;
 	d->entry = (uint64_t)(uintptr_t)ap_main;
+	idt_build_ap(SMP_CALL_VECTOR);
+	for (i = 0; i < smp.acpi.count; i++)
+		percpu[i].apic_id = smp.acpi.apic_id[i];
 	for (i = 0; i < smp.acpi.count; i++) {
 		uint32_t id = smp.acpi.apic_id[i];
 		unsigned was = smp.online;
 
-		if (id == self)
+		if (id == self) {
+			percpu[i].online = 1;
 			continue;
+		}
 		if (id > 0xfe) {
 			kprintf("smp: APIC ID %u not started: beyond what an xAPIC can address\n", id);
 			continue;
@@ -195,4 +234,201 @@ void smp_boot_aps(void)
 				AP_WAIT_TICKS);
 	}
 	kprintf("smp: cpus=%u online=%u\n", smp.cpus, smp.online);
+}
+
+/* ---- calls on other CPUs ------------------------------------------------- */
+
+uint64_t smp_others(void)
+{
+	uint32_t self = lapic_read(LAPIC_ID) >> 24;
+	uint64_t mask = 0;
+	unsigned i;
+
+	for (i = 0; i < smp.acpi.count; i++)
+		if (percpu[i].online && percpu[i].apic_id != self)
+			mask |= 1ull << i;
+	return mask;
+}
+
+unsigned smp_call(uint64_t mask, void (*fn)(unsigned index))
+{
+	unsigned i, want = 0;
+	uint64_t until;
+
+	call.fn = fn;
+	__atomic_store_n(&call.done, 0, __ATOMIC_SEQ_CST);
+	for (i = 0; i < smp.acpi.count; i++)
+		if ((mask >> i & 1) && percpu[i].online) {
+			ipi(percpu[i].apic_id, ICR_DM_FIXED | ICR_ASSERT | SMP_CALL_VECTOR);
+			want++;
+		}
+	until = lapic_ticks + AP_WAIT_TICKS;
+	while (call.done < want && lapic_ticks < until) {
+		pv_safe_halt();
+		pv_irq_disable();
+	}
+	call.fn = 0;
+	return call.done;
+}
+
+/* ---- self-tests (selftest.c's smp.*) ------------------------------------- */
+
+static int need_aps(void)
+{
+	if (smp.online < 2)
+		SKIP("one CPU online (cpus=%u): nothing to test across CPUs", smp.cpus);
+	return 0;
+}
+
+static void count_call(unsigned index)
+{
+	(void)index;
+}
+
+/* A fixed IPI to each AP alone, then to all of them as a mask: each runs
+ * the call once per IPI it was sent, and no other CPU does. */
+int test_smp_ipi(void)
+{
+	uint64_t others = smp_others(), before[ACPI_MAX_CPUS];
+	unsigned i, j, n = 0;
+
+	if (need_aps())
+		return SKIPPED;
+	for (i = 0; i < smp.acpi.count; i++)
+		before[i] = percpu[i].calls;
+	for (i = 0; i < smp.acpi.count; i++) {
+		if (!(others >> i & 1))
+			continue;
+		CHECK(smp_call(1ull << i, count_call) == 1, "APIC ID %u did not answer its IPI",
+		      percpu[i].apic_id);
+		for (j = 0; j < smp.acpi.count; j++)
+			CHECK(percpu[j].calls == before[j] + (j == i), "IPI to APIC ID %u: CPU %u "
+			      "ran %lu calls, want %lu", percpu[i].apic_id, percpu[j].apic_id,
+			      percpu[j].calls - before[j], (uint64_t)(j == i));
+		before[i]++;
+		n++;
+	}
+	CHECK(smp_call(others, count_call) == n, "a mask of %u CPUs: %u answered", n, call.done);
+	for (i = 0; i < smp.acpi.count; i++)
+		CHECK(percpu[i].calls == before[i] + (others >> i & 1), "the mask's IPI: CPU %u "
+		      "ran %lu", percpu[i].apic_id, percpu[i].calls - before[i]);
+	return 0;
+}
+
+/* Every CPU adds LOCK_ROUNDS to one counter under the lock, each step a
+ * read, a pause and a write: without the lock, steps of two CPUs that
+ * interleave lose counts (the control below, run once, shows they do). */
+#define LOCK_ROUNDS 2000
+static struct spinlock test_lock;
+static volatile uint64_t test_counter;
+static int lock_off;
+
+static void add_rounds(unsigned index)
+{
+	unsigned k;
+
+	(void)index;
+	for (k = 0; k < LOCK_ROUNDS; k++) {
+		uint64_t v;
+
+		if (!lock_off)
+			spin_lock(&test_lock);
+		v = test_counter;
+		asm volatile("pause" ::: "memory");
+		test_counter = v + 1;
+		if (!lock_off)
+			spin_unlock(&test_lock);
+	}
+}
+
+/* The APs' calls run while the boot CPU adds its own rounds. */
+static unsigned lock_round(void)
+{
+	uint64_t others = smp_others(), until;
+	unsigned i, want = 0;
+
+	call.fn = add_rounds;
+	__atomic_store_n(&call.done, 0, __ATOMIC_SEQ_CST);
+	for (i = 0; i < smp.acpi.count; i++)
+		if (others >> i & 1) {
+			ipi(percpu[i].apic_id, ICR_DM_FIXED | ICR_ASSERT | SMP_CALL_VECTOR);
+			want++;
+		}
+	add_rounds(0);
+	until = lapic_ticks + AP_WAIT_TICKS;
+	while (call.done < want && lapic_ticks < until) {
+		pv_safe_halt();
+		pv_irq_disable();
+	}
+	call.fn = 0;
+	return call.done + 1;
+}
+
+int test_smp_lock(void)
+{
+	unsigned cpus;
+
+	if (need_aps())
+		return SKIPPED;
+	test_counter = 0;
+	lock_off = 0;
+	cpus = lock_round();
+	CHECK(cpus == smp.online, "%u of %u CPUs ran their rounds", cpus, smp.online);
+	CHECK(test_counter == (uint64_t)cpus * LOCK_ROUNDS, "%u CPUs under the lock: %lu, want %lu",
+	      cpus, test_counter, (uint64_t)cpus * LOCK_ROUNDS);
+	test_counter = 0;
+	lock_off = 1;
+	cpus = lock_round();
+	kprintf("smp: lock control: without the lock %u CPUs counted %lu of %lu\n", cpus,
+		test_counter, (uint64_t)cpus * LOCK_ROUNDS);
+	lock_off = 0;
+	return 0;
+}
+
+/* Each AP reads a page through MM_TEST_VA (its TLB keeps the mapping);
+ * the boot CPU moves the page to another frame and shoots the entry down
+ * on every CPU; each then reads the new frame. */
+static void read_test_va(unsigned index)
+{
+	percpu[index].seen = *(volatile uint64_t *)MM_TEST_VA;
+}
+
+static void flush_test_va(unsigned index)
+{
+	(void)index;
+	asm volatile("invlpg (%0)" : : "r"(MM_TEST_VA) : "memory");
+}
+
+int test_smp_shootdown(void)
+{
+	static uint64_t a, b;
+	uint64_t others = smp_others();
+	unsigned i, n = 0;
+
+	if (need_aps())
+		return SKIPPED;
+	if (!a) {
+		a = mm_alloc_frame();
+		b = mm_alloc_frame();
+		*(uint64_t *)a = 0x5a5a5a5a0000000aul;
+		*(uint64_t *)b = 0x5a5a5a5a0000000bul;
+	}
+	for (i = 0; i < smp.acpi.count; i++)
+		n += others >> i & 1;
+	mm_map_4k(MM_TEST_VA, a, PTE_W);
+	pv_flush_tlb_one(MM_TEST_VA);
+	CHECK(smp_call(others, read_test_va) == n, "the first read: %u of %u", call.done, n);
+	for (i = 0; i < smp.acpi.count; i++)
+		CHECK(!(others >> i & 1) || percpu[i].seen == 0x5a5a5a5a0000000aul,
+		      "CPU %u read 0x%lx through the first mapping", percpu[i].apic_id,
+		      percpu[i].seen);
+	*mm_pte(MM_TEST_VA) = b | PTE_P | PTE_W;
+	pv_flush_tlb_one(MM_TEST_VA);
+	CHECK(smp_call(others, flush_test_va) == n, "the shootdown: %u of %u", call.done, n);
+	CHECK(smp_call(others, read_test_va) == n, "the second read: %u of %u", call.done, n);
+	for (i = 0; i < smp.acpi.count; i++)
+		CHECK(!(others >> i & 1) || percpu[i].seen == 0x5a5a5a5a0000000bul,
+		      "CPU %u read 0x%lx after the shootdown, want the new frame's",
+		      percpu[i].apic_id, percpu[i].seen);
+	return 0;
 }

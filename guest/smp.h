@@ -35,6 +35,44 @@ struct ap_boot_data {
 	uint32_t unused;
 };
 
+/* A spinlock: test-and-set with PAUSE while it is held (vol. 3A, 9.10.6.1). */
+struct spinlock {
+	volatile uint32_t locked;
+};
+
+static inline void spin_lock(struct spinlock *l)
+{
+	while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
+		while (l->locked)
+			asm volatile("pause" ::: "memory");
+}
+
+static inline void spin_unlock(struct spinlock *l)
+{
+	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
+}
+
+/* The vector of an SMP call: an AP runs the call's function on it. */
+#define SMP_CALL_VECTOR 0xf0
+
+/* Per-CPU data, by index in smp.acpi.apic_id (the boot CPU's too). */
+struct percpu {
+	uint32_t apic_id;
+	int online;
+	volatile uint64_t calls;        /* SMP calls this CPU ran */
+	volatile uint64_t seen;         /* what a call read for the caller */
+};
+extern struct percpu percpu[ACPI_MAX_CPUS];
+
+/*
+ * Run fn(index) on every online AP in mask (bit i: percpu[i]), one IPI
+ * each, and wait until all have run it. Returns how many did within the
+ * wait (a timeout leaves the rest counted out). Boot CPU only.
+ */
+unsigned smp_call(uint64_t mask, void (*fn)(unsigned index));
+/* The mask of every online AP. */
+uint64_t smp_others(void);
+
 /* Before mm_init: read the MADT while the early map still covers it. */
 void smp_discover(void);
 /* After lapic_init: start every other CPU the MADT lists (INIT-SIPI-SIPI). */

@@ -66,9 +66,10 @@ void idt_init(void);
 #define GUEST_RING1_CS  (0x38 | 1)
 #define GDT_CODE64_RING1 0x00afba000000fffful
 void gdt_init(void);
-/* An AP's (smp.c): the kernel's GDT, no TSS; the parked IDT (NMI only). */
+/* An AP's (smp.c): the kernel's GDT, no TSS; the APs' IDT. */
 void gdt_load_ap(void);
-void idt_load_parked(void);
+void idt_build_ap(unsigned call_vector);
+void idt_load_ap(void);
 void trap_dispatch(struct trap_frame *f);
 int irq_dispatch(struct trap_frame *f);         /* nonzero: send EOI */
 void trap_dump(const struct trap_frame *f);
