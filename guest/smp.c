@@ -128,6 +128,7 @@ void smp_call_ipi(void)
  * until an interrupt, and again. */
 static void ap_main(unsigned index)
 {
+	percpu[index].online_tsc = rdtsc();
 	gdt_load_ap();
 	idt_load_ap();
 	lapic_write(LAPIC_TPR, 0);
@@ -172,6 +173,29 @@ static int came_online(unsigned was, unsigned ticks)
 #define INIT_WAIT_TICKS         2
 #define SIPI_WAIT_TICKS         1
 #define AP_WAIT_TICKS           50
+
+/* "smp: cpus=N online=M", and how long the APs took from the start-up
+ * IPI to ap_main (real mode to long mode on their own; the waits are the
+ * boot CPU's): TSC ticks, instructions under Bochs. */
+static void smp_report_online(void)
+{
+	uint64_t lo = UINT64_MAX, hi = 0;
+	unsigned i;
+
+	for (i = 0; i < smp.acpi.count; i++) {
+		uint64_t t = percpu[i].online_tsc - percpu[i].sipi_tsc;
+
+		if (!percpu[i].sipi_tsc || !percpu[i].online_tsc)
+			continue;
+		lo = t < lo ? t : lo;
+		hi = t > hi ? t : hi;
+	}
+	if (hi)
+		kprintf("smp: cpus=%u online=%u (start-up IPI to ap_main: %lu-%lu TSC ticks)\n",
+			smp.cpus, smp.online, lo, hi);
+	else
+		kprintf("smp: cpus=%u online=%u\n", smp.cpus, smp.online);
+}
 
 void smp_boot_aps(void)
 {
@@ -225,6 +249,7 @@ void smp_boot_aps(void)
 			continue;
 		}
 		came_online(was, INIT_WAIT_TICKS);      /* 10 ms: it must not come yet */
+		percpu[i].sipi_tsc = rdtsc();
 		if (ipi(id, ICR_DM_STARTUP | ICR_ASSERT | AP_BOOT_VECTOR) ||
 		    (!came_online(was, SIPI_WAIT_TICKS) &&
 		     (ipi(id, ICR_DM_STARTUP | ICR_ASSERT | AP_BOOT_VECTOR) ||
@@ -233,7 +258,7 @@ void smp_boot_aps(void)
 				"INIT, SIPI, SIPI\n", id, INIT_WAIT_TICKS + SIPI_WAIT_TICKS +
 				AP_WAIT_TICKS);
 	}
-	kprintf("smp: cpus=%u online=%u\n", smp.cpus, smp.online);
+	smp_report_online();
 }
 
 /* ---- calls on other CPUs ------------------------------------------------- */

@@ -61,6 +61,8 @@ struct percpu {
 	int online;
 	volatile uint64_t calls;        /* SMP calls this CPU ran */
 	volatile uint64_t seen;         /* what a call read for the caller */
+	uint64_t sipi_tsc;              /* its first start-up IPI sent */
+	volatile uint64_t online_tsc;   /* it reached ap_main */
 };
 extern struct percpu percpu[ACPI_MAX_CPUS];
 
