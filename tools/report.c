@@ -164,6 +164,21 @@ static struct row *find_row(struct row *rows, int n, const char *name)
 	return 0;
 }
 
+/* No exit figure in any of r's rows, and why. */
+static void exits_unknown(struct run *r, const char *why)
+{
+	for (int i = 0; i < r->nops; i++) {
+		r->ops[i].have_exits = 0;
+		snprintf(r->ops[i].exits_why, WHY_LEN, "%s", why);
+	}
+	for (int i = 0; i < r->nparts; i++) {
+		r->parts[i].have_exits = 0;
+		snprintf(r->parts[i].exits_why, WHY_LEN, "%s", why);
+	}
+	r->total.have_exits = 0;
+	snprintf(r->total.exits_why, WHY_LEN, "%s", why);
+}
+
 /*
  * r's exits from its EXITSLOG: "nested: kvm-exits kind=op|part name=NAME
  * exits=N" lines, N for all of an op's 3 * iters calls (bench.c times n,
@@ -173,7 +188,7 @@ static struct row *find_row(struct row *rows, int n, const char *name)
 static int load_kvm_exits(struct run *r)
 {
 	FILE *f = fopen(r->exits_log, "r");
-	char line[1024], why[WHY_LEN], kind[16], name[NAME_LEN], val[32];
+	char line[1024], kind[16], name[NAME_LEN], val[32];
 	double iters[MAX_ROWS] = { 0 }, sum = 0;
 	int lost = 0, parts_had = 0;
 
@@ -181,12 +196,7 @@ static int load_kvm_exits(struct run *r)
 		fprintf(stderr, "report: cannot open %s\n", r->exits_log);
 		return -1;
 	}
-	snprintf(why, sizeof(why), "no kvm-exits line in its traced run");
-	for (int i = 0; i < r->nops; i++)
-		snprintf(r->ops[i].exits_why, WHY_LEN, "%s", why);
-	for (int i = 0; i < r->nparts; i++)
-		snprintf(r->parts[i].exits_why, WHY_LEN, "%s", why);
-	snprintf(r->total.exits_why, WHY_LEN, "%s", why);
+	exits_unknown(r, "no kvm-exits line in its traced run");
 	while (fgets(line, sizeof(line), f)) {
 		struct row *w;
 		char *end;
@@ -221,20 +231,9 @@ static int load_kvm_exits(struct run *r)
 		}
 	}
 	fclose(f);
-	if (lost) {
-		for (int i = 0; i < r->nops; i++)
-			r->ops[i].have_exits = 0;
-		for (int i = 0; i < r->nparts; i++)
-			r->parts[i].have_exits = 0;
-		parts_had = 0;
-		snprintf(why, sizeof(why), "its traced run lost trace events");
-		for (int i = 0; i < r->nops; i++)
-			snprintf(r->ops[i].exits_why, WHY_LEN, "%s", why);
-		for (int i = 0; i < r->nparts; i++)
-			snprintf(r->parts[i].exits_why, WHY_LEN, "%s", why);
-		snprintf(r->total.exits_why, WHY_LEN, "%s", why);
-	}
-	if (parts_had && parts_had == r->nparts) {
+	if (lost)
+		exits_unknown(r, "its traced run lost trace events");
+	else if (parts_had && parts_had == r->nparts) {
 		r->total.exits = sum;
 		r->total.have_exits = 1;
 	}
