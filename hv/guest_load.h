@@ -38,6 +38,10 @@ struct guest_mem;
 #define MB_INFO_AREA_END        (MB_INFO_GPA + MB_INFO_AREA_SIZE)
 #define GUEST_LOW_END           0x9f000u
 #define GUEST_HIGH_START        0x100000u
+/* Where the hypervisor puts the guest's ACPI tables (main.c): the BIOS
+ * area, reserved in the guest's memory map. */
+#define GUEST_ACPI_GPA          0xe0000u
+#define GUEST_ACPI_SIZE         0x20000u
 #define GUEST_MAX_MODULES       16
 
 struct mb_image {

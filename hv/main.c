@@ -17,6 +17,7 @@
  * Environment: hypervisor, one CPU, interrupts off throughout.
  */
 /* SPDX-License-Identifier: MIT */
+#include "acpi.h"
 #include "ept.h"
 #include "guest_load.h"
 #include "hv.h"
@@ -199,6 +200,25 @@ static void pic_mask_all(void)
 	outb(0xa1, 0xff);
 }
 
+/*
+ * The guest's firmware tables: an RSDP, an RSDT and an MADT listing its
+ * vCPU's local APIC, where a BIOS puts them (GUEST_ACPI_GPA, in the
+ * reserved [GUEST_LOW_END, 1 MiB) of its memory map), so that it finds
+ * its CPUs as on any machine (shared/lib/acpi.c reads them back).
+ */
+static void guest_acpi_tables(const struct vcpu *v)
+{
+	uint32_t id = v->apic.id;
+
+	if (id > 254 || !acpi_build_cpus(guest_mem.base + GUEST_ACPI_GPA, GUEST_ACPI_GPA,
+					 GUEST_ACPI_SIZE, &id, 1, APIC_BASE_DEFAULT)) {
+		kprintf("hv: guest: no ACPI tables (its APIC ID %u needs an x2APIC entry)\n", id);
+		return;
+	}
+	kprintf("hv: guest: ACPI tables at 0x%x: an MADT with 1 CPU, APIC ID %u\n",
+		GUEST_ACPI_GPA, id);
+}
+
 static void setup_guest(uint32_t *entry, uint32_t *info_gpa)
 {
 	const struct boot_module *img = &hv_boot.modules[0];
@@ -312,6 +332,7 @@ void kmain(uint32_t magic, uint32_t info_addr)
 	msr_init(&vcpu, (uint8_t *)msr_bitmap, msr_areas);
 	apic_init(&vcpu);
 	vcpu_exit_slow_update(&vcpu);
+	guest_acpi_tables(&vcpu);
 	if (opts.break_vmcs && opts.break_vmcs[0] == 'g')
 		vmcs_write(GUEST_RFLAGS, 0);            /* bit 1 must be 1 (27.3.1.4) */
 	else if (opts.break_vmcs)

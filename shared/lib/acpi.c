@@ -191,3 +191,63 @@ int acpi_find_cpus(acpi_map_fn *map, struct acpi_cpus *out, const char **why)
 	*why = skipped ? skipped : "no MADT among the firmware's tables";
 	return -1;
 }
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+	p[2] = (uint8_t)(v >> 16);
+	p[3] = (uint8_t)(v >> 24);
+}
+
+/* Bytes [0, len) of a table sum to 0 through the byte at sum. */
+static void set_sum(uint8_t *p, size_t len, size_t sum)
+{
+	uint8_t s = 0;
+	size_t i;
+
+	p[sum] = 0;
+	for (i = 0; i < len; i++)
+		s = (uint8_t)(s + p[i]);
+	p[sum] = (uint8_t)-s;
+}
+
+static void header(uint8_t *t, const char *sig, uint32_t len)
+{
+	memcpy(t, sig, 4);
+	put32(t + 4, len);
+	t[8] = 1;                               /* revision */
+	memcpy(t + 10, "MINVMX", 6);            /* OEM ID */
+	memcpy(t + 16, "MINIVMX ", 8);          /* OEM table ID */
+	set_sum(t, len, 9);
+}
+
+size_t acpi_build_cpus(uint8_t *area, uint32_t pa, size_t len, const uint32_t *apic_ids,
+		       unsigned n, uint32_t lapic_base)
+{
+	uint8_t *rsdp = area, *rsdt = area + 32, *madt = area + 32 + 40;
+	uint32_t madt_len = MADT_ENTRIES + 8 * n;
+	unsigned i;
+
+	if (len < ACPI_BUILD_SIZE(n) || n == 0)
+		return 0;
+	memset(area, 0, ACPI_BUILD_SIZE(n));
+	memcpy(rsdp, "RSD PTR ", 8);
+	memcpy(rsdp + 9, "MINVMX", 6);
+	put32(rsdp + 16, pa + 32);              /* revision 0: the RSDT only */
+	set_sum(rsdp, 20, 8);
+	put32(rsdt + HDR_LEN, pa + 32 + 40);
+	header(rsdt, "RSDT", 40);
+	put32(madt + 36, lapic_base);
+	for (i = 0; i < n; i++) {
+		uint8_t *e = madt + MADT_ENTRIES + 8 * i;
+
+		e[0] = 0;                       /* processor local APIC */
+		e[1] = 8;
+		e[2] = (uint8_t)i;              /* ACPI processor UID */
+		e[3] = (uint8_t)apic_ids[i];
+		put32(e + 4, 1);                /* enabled */
+	}
+	header(madt, "APIC", madt_len);
+	return ACPI_BUILD_SIZE(n);
+}

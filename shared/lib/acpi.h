@@ -44,6 +44,16 @@ int acpi_find_cpus(acpi_map_fn *map, struct acpi_cpus *out, const char **why);
  * them). Same result as above. */
 int acpi_madt_cpus(const uint8_t *madt, size_t len, struct acpi_cpus *out, const char **why);
 
+/*
+ * Write what acpi_find_cpus() reads, for n local APICs (enabled, IDs
+ * below 255): an RSDP (revision 0), an RSDT and an MADT, one after the
+ * other at area, which lies at physical pa (16-byte aligned, below 4
+ * GiB). Returns the bytes written, or 0 when len is too small.
+ */
+size_t acpi_build_cpus(uint8_t *area, uint32_t pa, size_t len, const uint32_t *apic_ids,
+		       unsigned n, uint32_t lapic_base);
+#define ACPI_BUILD_SIZE(n)      (32 + 40 + 44 + 8 * (n))
+
 /* A valid RSDP in [area, area + len), on a 16-byte boundary, or NULL. */
 const uint8_t *acpi_rsdp_scan(const uint8_t *area, size_t len);
 

@@ -241,6 +241,30 @@ static void test_refused(void)
 	}
 }
 
+/* What the hypervisor writes into its guest's memory, read back. */
+static void test_built(void)
+{
+	static const uint32_t ids[4] = { 0, 1, 2, 7 };
+	struct acpi_cpus c;
+	const char *why = "";
+
+	TEST("acpi: acpi_build_cpus writes what acpi_find_cpus reads") {
+		memset(mem, 0, MEM_SIZE);
+		CHECK(acpi_build_cpus(mem + 0xe0000, 0xe0000, 0x20000, ids, 4, 0xfee00000u) ==
+		      ACPI_BUILD_SIZE(4), "size");
+		CHECK(!acpi_find_cpus(map, &c, &why), "failed: %s", why);
+		CHECK(c.count == 4 && c.apic_id[3] == 7 && c.lapic_base == 0xfee00000u &&
+		      c.madt_pa == 0xe0000 + 72, "count %u, id %u, base 0x%lx, MADT at 0x%lx",
+		      c.count, c.apic_id[3], (unsigned long)c.lapic_base, (unsigned long)c.madt_pa);
+		memset(mem, 0, MEM_SIZE);
+		CHECK(acpi_build_cpus(mem + 0xe0000, 0xe0000, 0x20000, ids, 1, 0xfee00000u) &&
+		      !acpi_find_cpus(map, &c, &why) && c.count == 1 && c.apic_id[0] == 0,
+		      "one CPU: %s", why);
+		CHECK(!acpi_build_cpus(mem, 0, ACPI_BUILD_SIZE(4) - 1, ids, 4, 0), "too small taken");
+		CHECK(!acpi_build_cpus(mem, 0, 0x1000, ids, 0, 0), "no CPU taken");
+	}
+}
+
 int main(void)
 {
 	mem = malloc(MEM_SIZE);
@@ -248,6 +272,7 @@ int main(void)
 		return 2;
 	test_found();
 	test_refused();
+	test_built();
 	free(mem);
 	return check_summary();
 }
