@@ -333,34 +333,13 @@ int test_hostile_tf(void)
  * Bare, the CPU does what the IPI asks (Bochs's log says: "Deliver INIT
  * IPI", "CPU 1 started up at 0700:00000000 by APIC", "Enter to System
  * Management Mode"), and the test fails: they are for hosted runs.
- *
- * The two ICR writes (destination, then command) go with interrupts off,
- * as every test starts, so that no handler's IPI comes between them.
+ * lapic_ipi() writes the ICR with interrupts off, as every test starts.
  */
-static void ipi_send(uint32_t dest_apic_id, uint32_t icr_lo)
-{
-	lapic_write(LAPIC_ICR_HI, dest_apic_id << ICR_DEST_SHIFT);
-	lapic_write(LAPIC_ICR_LO, icr_lo);
-}
-
-/* 1 once the ICR's delivery status reads idle (xAPIC: software polls it). */
-static int ipi_idle(void)
-{
-	unsigned i;
-
-	for (i = 0; i < 100000; i++) {
-		if (!(lapic_read(LAPIC_ICR_LO) & ICR_PENDING))
-			return 1;
-		cpu_relax();
-	}
-	return 0;
-}
-
 static int ipi_must_stop(const char *test, const char *what, uint32_t dest_apic_id,
 			 uint32_t icr_lo)
 {
 	kprintf("selftest: %s: sending %s\n", test, what);
-	ipi_send(dest_apic_id, icr_lo);
+	lapic_ipi(dest_apic_id, icr_lo);
 	CHECK(0, "the guest went on after %s (bare, the CPU's own behaviour: "
 	      "this test is for hosted runs)", what);
 }
@@ -370,8 +349,8 @@ static int ipi_must_stop(const char *test, const char *what, uint32_t dest_apic_
 int test_hostile_init(void)
 {
 	kprintf("selftest: hostile.init: sending INIT level de-assert to all-excluding-self\n");
-	ipi_send(0, ICR_OTHERS | ICR_LEVEL | ICR_DM_INIT);
-	CHECK(ipi_idle(), "the INIT de-assert stays pending");
+	lapic_ipi(0, ICR_OTHERS | ICR_LEVEL | ICR_DM_INIT);
+	CHECK(lapic_ipi_idle(), "the INIT de-assert stays pending");
 	kprintf("selftest: hostile.init: the guest goes on after the INIT de-assert\n");
 	return ipi_must_stop("hostile.init", "INIT (assert) to all-excluding-self", 0,
 			     ICR_OTHERS | ICR_LEVEL | ICR_ASSERT | ICR_DM_INIT);
@@ -434,14 +413,14 @@ int test_hostile_ipi(void)
 	uint64_t got;
 
 	CHECK(timer_counts(), "the APIC timer does not count: waiting for ticks would hang");
-	ipi_send(other, ICR_ASSERT | ICR_DM_FIXED | VEC_IPI);
-	CHECK(ipi_idle(), "a fixed IPI to APIC ID %u stays pending", other);
-	ipi_send(0, ICR_OTHERS | ICR_ASSERT | ICR_DM_FIXED | VEC_IPI);
-	CHECK(ipi_idle(), "a fixed IPI to all-excluding-self stays pending");
+	lapic_ipi(other, ICR_ASSERT | ICR_DM_FIXED | VEC_IPI);
+	CHECK(lapic_ipi_idle(), "a fixed IPI to APIC ID %u stays pending", other);
+	lapic_ipi(0, ICR_OTHERS | ICR_ASSERT | ICR_DM_FIXED | VEC_IPI);
+	CHECK(lapic_ipi_idle(), "a fixed IPI to all-excluding-self stays pending");
 	got = test_ipis_in_two_ticks();
 	CHECK(got == 0, "fixed IPIs to other CPUs reached this one (%lu times)", got);
-	ipi_send(0, ICR_SELF | ICR_ASSERT | ICR_DM_FIXED | VEC_IPI);
-	CHECK(ipi_idle(), "a fixed self-IPI stays pending");
+	lapic_ipi(0, ICR_SELF | ICR_ASSERT | ICR_DM_FIXED | VEC_IPI);
+	CHECK(lapic_ipi_idle(), "a fixed self-IPI stays pending");
 	got = test_ipis_in_two_ticks();
 	CHECK(got == 1, "a fixed self-IPI was delivered %lu times, want once", got);
 	return 0;

@@ -91,6 +91,24 @@ void lapic_self_ipi(unsigned vector)
 	lapic_write(LAPIC_ICR_LO, ICR_SELF | (vector & 0xff));
 }
 
+void lapic_ipi(uint32_t dest_apic_id, uint32_t icr_lo)
+{
+	lapic_write(LAPIC_ICR_HI, dest_apic_id << ICR_DEST_SHIFT);
+	lapic_write(LAPIC_ICR_LO, icr_lo);
+}
+
+int lapic_ipi_idle(void)
+{
+	unsigned i;
+
+	for (i = 0; i < 100000; i++) {
+		if (!(lapic_read(LAPIC_ICR_LO) & ICR_PENDING))
+			return 1;
+		cpu_relax();
+	}
+	return 0;
+}
+
 void lapic_timer_tick(void)
 {
 	lapic_ticks++;

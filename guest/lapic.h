@@ -72,5 +72,13 @@ void lapic_write(unsigned reg, uint32_t v);
 void lapic_timer_tick(void);
 /* A fixed IPI of vector to this CPU (11.6.1: shorthand self). */
 void lapic_self_ipi(unsigned vector);
+/*
+ * An IPI: the destination's APIC ID, then the command (xAPIC: the write
+ * of ICR_LO sends it). Interrupts off, so that no handler's IPI comes
+ * between the two writes. lapic_ipi_idle: 1 once the ICR's delivery
+ * status reads idle (software polls it), 0 if it stays pending.
+ */
+void lapic_ipi(uint32_t dest_apic_id, uint32_t icr_lo);
+int lapic_ipi_idle(void);
 
 #endif

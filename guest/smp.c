@@ -143,26 +143,26 @@ static void ap_main(unsigned index)
  * idle), -1 when it is still pending after a while. */
 static int ipi(uint32_t apic_id, uint32_t icr_lo)
 {
-	unsigned i;
-
-	lapic_write(LAPIC_ICR_HI, apic_id << ICR_DEST_SHIFT);
-	lapic_write(LAPIC_ICR_LO, icr_lo);
-	for (i = 0; i < 1000000; i++)
-		if (!(lapic_read(LAPIC_ICR_LO) & ICR_PENDING))
-			return 0;
-	return -1;
+	lapic_ipi(apic_id, icr_lo);
+	return lapic_ipi_idle() ? 0 : -1;
 }
 
-/* Wait until online passes was, at most ticks APIC timer ticks. */
-static int came_online(unsigned was, unsigned ticks)
+/* Halt until *count reaches want, at most ticks APIC timer ticks; 1 if it did. */
+static int wait_count(volatile unsigned *count, unsigned want, unsigned ticks)
 {
 	uint64_t until = lapic_ticks + ticks;
 
-	while (smp.online == was && lapic_ticks < until) {
+	while (*count < want && lapic_ticks < until) {
 		pv_safe_halt();
 		pv_irq_disable();
 	}
-	return smp.online != was;
+	return *count >= want;
+}
+
+/* Wait until an AP more than was is online (online only grows). */
+static int came_online(unsigned was, unsigned ticks)
+{
+	return wait_count(&smp.online, was + 1, ticks);
 }
 
 /*
@@ -275,10 +275,11 @@ uint64_t smp_others(void)
 	return mask;
 }
 
-unsigned smp_call(uint64_t mask, void (*fn)(unsigned index))
+/* The first half of a call: fn set, one IPI sent to each online CPU in
+ * mask; returns how many were sent. smp_call_wait() is the second. */
+static unsigned smp_call_start(uint64_t mask, void (*fn)(unsigned index))
 {
 	unsigned i, want = 0;
-	uint64_t until;
 
 	call.fn = fn;
 	__atomic_store_n(&call.done, 0, __ATOMIC_SEQ_CST);
@@ -287,13 +288,19 @@ unsigned smp_call(uint64_t mask, void (*fn)(unsigned index))
 			ipi(percpu[i].apic_id, ICR_DM_FIXED | ICR_ASSERT | SMP_CALL_VECTOR);
 			want++;
 		}
-	until = lapic_ticks + AP_WAIT_TICKS;
-	while (call.done < want && lapic_ticks < until) {
-		pv_safe_halt();
-		pv_irq_disable();
-	}
+	return want;
+}
+
+static unsigned smp_call_wait(unsigned want)
+{
+	wait_count(&call.done, want, AP_WAIT_TICKS);
 	call.fn = 0;
 	return call.done;
+}
+
+unsigned smp_call(uint64_t mask, void (*fn)(unsigned index))
+{
+	return smp_call_wait(smp_call_start(mask, fn));
 }
 
 /* ---- self-tests (selftest.c's smp.*) ------------------------------------- */
@@ -369,24 +376,10 @@ static void add_rounds(unsigned index)
 /* The APs' calls run while the boot CPU adds its own rounds. */
 static unsigned lock_round(void)
 {
-	uint64_t others = smp_others(), until;
-	unsigned i, want = 0;
+	unsigned want = smp_call_start(smp_others(), add_rounds);
 
-	call.fn = add_rounds;
-	__atomic_store_n(&call.done, 0, __ATOMIC_SEQ_CST);
-	for (i = 0; i < smp.acpi.count; i++)
-		if (others >> i & 1) {
-			ipi(percpu[i].apic_id, ICR_DM_FIXED | ICR_ASSERT | SMP_CALL_VECTOR);
-			want++;
-		}
 	add_rounds(0);
-	until = lapic_ticks + AP_WAIT_TICKS;
-	while (call.done < want && lapic_ticks < until) {
-		pv_safe_halt();
-		pv_irq_disable();
-	}
-	call.fn = 0;
-	return call.done + 1;
+	return smp_call_wait(want) + 1;
 }
 
 int test_smp_lock(void)
