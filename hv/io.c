@@ -105,7 +105,6 @@ static void port_out(struct vcpu *v, uint16_t port, uint32_t val)
 void io_exit_device(struct vcpu *v, uint64_t q, uint16_t port)
 {
 	unsigned size = IOQ_SIZE(q);
-	uint32_t mask = size == 4 ? 0xffffffffu : (1u << (8 * size)) - 1;
 
 	if (q & IOQ_STRING) {
 		guest_kill(v, HV_STATUS_GUEST_FAULT,
@@ -113,13 +112,10 @@ void io_exit_device(struct vcpu *v, uint64_t q, uint16_t port)
 			   port, v->rip);
 		return;
 	}
-	if (q & IOQ_IN) {
-		uint32_t val = port_in(port) & mask;
-		/* IN to AL/AX keeps the rest of RAX; IN to EAX zero-extends. */
-		v->regs.rax = size == 4 ? val : (v->regs.rax & ~(uint64_t)mask) | val;
-	} else {
-		port_out(v, port, (uint32_t)v->regs.rax & mask);
-	}
+	if (q & IOQ_IN)
+		v->regs.rax = io_in_result(v->regs.rax, size, port_in(port));
+	else
+		port_out(v, port, (uint32_t)v->regs.rax & io_size_mask(size));
 	vcpu_skip_insn(v);
 }
 

@@ -27,6 +27,21 @@ static inline int io_port_is_device(uint16_t port)
 
 void io_exit_device(struct vcpu *v, uint64_t q, uint16_t port);
 
+/* The access's bytes: size 1, 2 or 4 (IOQ_SIZE). */
+static inline uint32_t io_size_mask(unsigned size)
+{
+	return size == 4 ? 0xffffffffu : (1u << (8 * size)) - 1;
+}
+
+/* RAX after an IN of size bytes that read val: to AL/AX the rest of RAX
+ * is kept, to EAX it zero-extends (vol. 1, 3.4.1.1). */
+static inline uint64_t io_in_result(uint64_t rax, unsigned size, uint32_t val)
+{
+	uint32_t mask = io_size_mask(size);
+
+	return size == 4 ? val : (rax & ~(uint64_t)mask) | (val & mask);
+}
+
 static inline void io_exit_inline(struct vcpu *v)
 {
 	uint64_t q = v->qual;
@@ -37,8 +52,8 @@ static inline void io_exit_inline(struct vcpu *v)
 		io_exit_device(v, q, port);
 		return;
 	}
-	/* Absent: an IN reads all ones (to AL/AX the rest of RAX is kept, to
-	 * EAX it zero-extends); an OUT vanishes. */
+	/* Absent: an IN reads all ones (io_in_result's rule, written out for
+	 * all ones: the compiler does not fold it as short); an OUT vanishes. */
 	if (q & IOQ_IN)
 		v->regs.rax = IOQ_SIZE(q) == 4 ? 0xffffffffu :
 			      v->regs.rax | ((1u << (8 * IOQ_SIZE(q))) - 1);

@@ -18,6 +18,7 @@
 
 #include "check.h"
 #include "hv.h"
+#include "io.h"
 #include "vmcs_stub.h"
 
 #define GP 13
@@ -556,6 +557,24 @@ static void test_cpuid_cache(void)
 	}
 }
 
+/* What an IN leaves in RAX (io.h); the absent port's all ones inline. */
+static void test_io_in(void)
+{
+	TEST("io: IN to AL and AX keeps the rest of RAX, IN to EAX zero-extends") {
+		const uint64_t rax = 0x1122334455667788ul;
+
+		CHECK(io_in_result(rax, 1, 0xabcdef12u) == 0x1122334455667712ul, "AL");
+		CHECK(io_in_result(rax, 2, 0xabcdef12u) == 0x112233445566ef12ul, "AX");
+		CHECK(io_in_result(rax, 4, 0xabcdef12u) == 0xabcdef12ul, "EAX");
+		for (unsigned size = 1; size <= 4; size += size)
+			CHECK(io_in_result(rax, size, 0xffffffffu) == (size == 4 ? 0xffffffffu :
+			      rax | ((1u << (8 * size)) - 1)), "all ones, size %u: the absent "
+			      "port's form differs", size);
+		CHECK(io_size_mask(1) == 0xff && io_size_mask(2) == 0xffff &&
+		      io_size_mask(4) == 0xffffffffu, "masks");
+	}
+}
+
 static void test_msr_policy(void)
 {
 	TEST("msr: what passes is exactly what VMX switches") {
@@ -675,6 +694,7 @@ int main(void)
 	test_cpuid();
 	test_cpuid_mirrors();
 	test_cpuid_cache();
+	test_io_in();
 	test_msr_policy();
 	return check_summary();
 }
