@@ -143,6 +143,8 @@ static int load_elf(const uint8_t *img, uint64_t len, const struct guest_mem *gm
 		memsz = is64 ? rd64(ph + 40) : rd32(ph + 20);
 		if (filesz > memsz || off > len || filesz > len - off)
 			return ERR("ELF segment %u lies outside the image", i);
+		if (memsz == 0)
+			continue;       /* occupies no memory: not part of the image's range */
 		if (in_ram(gm, paddr, memsz, "ELF segment", err, errlen))
 			return -1;
 		memcpy(gm->base + paddr, img + off, filesz);

@@ -622,6 +622,22 @@ int main(int argc, char **argv)
 		}
 	}
 
+	TEST("an empty PT_LOAD (memsz 0, at 0) is no part of the image's range") {
+		int is64;
+
+		for (is64 = 0; is64 <= 1; is64++) {
+			struct elf e = elf_ok(is64);
+
+			e.ph[1] = (struct seg){ PT_LOAD, 0, 0, 0, 0 };
+			img = elf_build(&e);
+			CHECK(load(img, e.len, &gm) == 0, "ELF%d: %s", is64 ? 64 : 32, err);
+			CHECK(im.load_start == 0x200000 && im.load_end == 0x302100,
+			      "ELF%d: range 0x%x-0x%x", is64 ? 64 : 32, im.load_start, im.load_end);
+			free(img);
+			memset(gm.base, FILL, gm.size);
+		}
+	}
+
 	TEST("refused: no header, header past 8 KiB, bad checksum") {
 		struct kludge k = kludge_ok;
 		uint8_t junk[0x3000];
