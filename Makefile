@@ -45,7 +45,7 @@ HV_SRC := hv/main.c hv/console.c hv/cpu.c hv/options.c hv/guest_load.c \
           hv/vmx.c hv/vmx_ctl.c hv/vmcs.c hv/ept.c \
           hv/vmexit.c hv/vcpu.c hv/cpuid.c hv/cr.c hv/msr.c hv/io.c hv/mmio.c hv/mmio_decode.c hv/guest_paging.c \
           hv/hypercall.c hv/stats.c hv/audit.c hv/watchdog.c hv/halt.c hv/halt_view.c \
-          hv/vlapic.c hv/apic.c \
+          hv/vlapic.c hv/apic.c hv/smp.c \
           $(SHARED_C) boot/entry64.asm hv/vmentry.asm hv/trap.asm
 
 KERNEL_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -nostdlib -nostdinc \

@@ -561,6 +561,12 @@ void stats_print(void);
 uint64_t stats_exits_total(void);
 const char *exit_reason_name(uint32_t reason);
 
+/* smp.c: the SMP hypercalls (abi.def 11-14). */
+int64_t smp_hc_send_ipi_mask(struct vcpu *v);
+int64_t smp_hc_flush_tlb_others(struct vcpu *v);
+int64_t smp_hc_wait(struct vcpu *v);
+int64_t smp_hc_kick(struct vcpu *v);
+
 /* audit.c: root mode's guest-reachable registers, at boot and at the end. */
 void audit_snapshot(void);
 int audit_check(void);

@@ -137,6 +137,27 @@ static int64_t hc_timer_arm(struct vcpu *v)
 	return apic_hc_timer_arm(v);
 }
 
+/* SMP (smp.c): IPIs, remote TLB flushes, waits and kicks between vCPUs. */
+static int64_t hc_send_ipi_mask(struct vcpu *v)
+{
+	return smp_hc_send_ipi_mask(v);
+}
+
+static int64_t hc_flush_tlb_others(struct vcpu *v)
+{
+	return smp_hc_flush_tlb_others(v);
+}
+
+static int64_t hc_wait(struct vcpu *v)
+{
+	return smp_hc_wait(v);
+}
+
+static int64_t hc_kick(struct vcpu *v)
+{
+	return smp_hc_kick(v);
+}
+
 /* Every number abi.def defines has its handler (hypercall.h dispatches). */
 hypercall_fn *const hypercall_table[HC_COUNT] = {
 #define HYPERCALL(nr, name, nargs, what) [nr] = hc_##name,

@@ -38,7 +38,8 @@
 #define HV_ABI_SIGNATURE_EDX       0x00000056u  /* "V\0\0\0" */
 
 #define HV_ABI_VERSION_MAJOR       0u
-#define HV_ABI_VERSION_MINOR       3u   /* 2: console_write bounded; 3: virtual APIC, PV EOI */
+#define HV_ABI_VERSION_MINOR       4u   /* 2: console_write bounded; 3: virtual APIC, PV EOI;
+					   4: SMP (send_ipi_mask, flush_tlb_others, wait, kick) */
 #define HV_ABI_VERSION             ((HV_ABI_VERSION_MAJOR << 16) | HV_ABI_VERSION_MINOR)
 
 _Static_assert(sizeof(HV_ABI_SIGNATURE) - 1 == 12, "signature is 12 bytes");
