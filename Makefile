@@ -39,14 +39,14 @@ GUEST_SRC := guest/main.c guest/console.c guest/cmdline.c guest/mm.c \
              guest/pv_native.c guest/pv_hv.c guest/pv_patch.c guest/selftest.c \
              guest/bench.c guest/workload.c guest/hostile.c guest/lapic_test.c guest/hcfuzz.c \
              guest/smp.c \
-             $(SHARED_C) boot/entry64.asm guest/isr.asm guest/hcfuzz_call.asm guest/ap_boot.asm
+             $(SHARED_C) boot/entry64.asm boot/ap_boot.asm guest/isr.asm guest/hcfuzz_call.asm guest/ap_isr.asm
 
 HV_SRC := hv/main.c hv/console.c hv/cpu.c hv/options.c hv/guest_load.c \
           hv/vmx.c hv/vmx_ctl.c hv/vmcs.c hv/ept.c \
           hv/vmexit.c hv/vcpu.c hv/cpuid.c hv/cr.c hv/msr.c hv/io.c hv/mmio.c hv/mmio_decode.c hv/guest_paging.c \
           hv/hypercall.c hv/stats.c hv/audit.c hv/watchdog.c hv/halt.c hv/halt_view.c \
           hv/vlapic.c hv/apic.c hv/smp.c \
-          $(SHARED_C) boot/entry64.asm hv/vmentry.asm hv/trap.asm
+          $(SHARED_C) boot/entry64.asm boot/ap_boot.asm hv/vmentry.asm hv/trap.asm
 
 KERNEL_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -nostdlib -nostdinc \
 	-isystem $(shell $(CC) -print-file-name=include) -Ishared/lib -Ishared \
@@ -94,6 +94,14 @@ $(B)/gen/hv_offsets.inc: hv/hv_offsets.c hv/hv.h hv/vmx.h hv/vmcs_fields.def
 	$(CC) $(HV_CFLAGS) -S -o $(B)/gen/hv_offsets.s $<
 	sed -n 's/.*"->\([A-Za-z0-9_]*\) \$$\{0,1\}\(-\{0,1\}[0-9]*\)".*/%define \1 \2/p' \
 		$(B)/gen/hv_offsets.s > $@.tmp && mv $@.tmp $@
+
+# The AP start-up page both kernels share (shared/lib/ap_boot.h).
+$(B)/gen/ap_boot.inc: boot/ap_boot_offsets.c shared/lib/ap_boot.h
+	@mkdir -p $(@D)
+	$(CC) $(KERNEL_CFLAGS) -S -o $(B)/gen/ap_boot.s $<
+	sed -n 's/.*"->\([A-Za-z0-9_]*\) \$$\{0,1\}\(-\{0,1\}[0-9]*\)".*/%define \1 \2/p' \
+		$(B)/gen/ap_boot.s > $@.tmp && mv $@.tmp $@
+$(B)/hv/boot/ap_boot.o $(B)/guest/boot/ap_boot.o $(B)/direct/boot/ap_boot.o: $(B)/gen/ap_boot.inc
 
 $(B)/hv/%.o: %.c
 	@mkdir -p $(@D)

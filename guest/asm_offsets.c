@@ -28,15 +28,6 @@ void asm_offsets(void)
 	DEFINE(PV_CALL_INDIRECT_LEN, PV_CALL_INDIRECT_LEN);
 	DEFINE(PV_SITE_SIZE, sizeof(struct pv_site));
 
-	DEFINE(AP_BOOT_PA, AP_BOOT_PA);
-	DEFINE(APD_CR0, offsetof(struct ap_boot_data, cr0));
-	DEFINE(APD_CR3, offsetof(struct ap_boot_data, cr3));
-	DEFINE(APD_CR4, offsetof(struct ap_boot_data, cr4));
-	DEFINE(APD_EFER, offsetof(struct ap_boot_data, efer));
-	DEFINE(APD_STACK, offsetof(struct ap_boot_data, stack));
-	DEFINE(APD_ENTRY, offsetof(struct ap_boot_data, entry));
-	DEFINE(APD_INDEX, offsetof(struct ap_boot_data, index));
-	DEFINE(APD_SIZE, sizeof(struct ap_boot_data));
 
 	DEFINE(TF_CR2, offsetof(struct trap_frame, cr2));
 	DEFINE(TF_VECTOR, offsetof(struct trap_frame, vector));

@@ -53,7 +53,7 @@ void gdt_init(void)
 /*
  * An AP's tables (smp.c): the kernel's GDT without its TSS (the boot
  * CPU's: its descriptor is busy), CS and the data segments reloaded from
- * it; and the APs' own IDT (ap_boot.asm's gates): an NMI only wakes an
+ * it; and the APs' own IDT (ap_isr.asm's gates): an NMI only wakes an
  * AP, an interrupt is ended, the SMP call vector runs smp_call_ipi(), an
  * exception parks it.
  */

@@ -8,7 +8,7 @@
  *
  * smp_boot_aps() then starts the others the architectural way, the same
  * on bare metal and hosted (SDM vol. 3A, 9.4.4.1): an INIT IPI, at least
- * 10 ms, a start-up IPI with the vector of ap_boot.asm's page, and a
+ * 10 ms, a start-up IPI with the vector of boot/ap_boot.asm's page, and a
  * second one if the AP has not shown up. Each AP takes the kernel's GDT,
  * counts itself in smp.online and parks (interrupts off, HLT; an NMI only
  * wakes it). "smp: cpus=N online=M" says how many run; an AP that does not
@@ -28,8 +28,6 @@
 #include "smp.h"
 #include "trap.h"
 #include "x86.h"
-
-extern const uint8_t ap_boot_start[], ap_boot_end[], ap_boot_data[];
 
 struct smp_info smp;
 
@@ -112,7 +110,7 @@ static unsigned this_index(void)
 	return 0;
 }
 
-/* SMP_CALL_VECTOR on an AP (ap_boot.asm's ap_call, interrupts off). */
+/* SMP_CALL_VECTOR on an AP (ap_isr.asm's ap_call, interrupts off). */
 void smp_call_ipi(void);
 void smp_call_ipi(void)
 {
@@ -199,8 +197,7 @@ static void smp_report_online(void)
 
 void smp_boot_aps(void)
 {
-	struct ap_boot_data *d = (struct ap_boot_data *)(uintptr_t)(AP_BOOT_PA +
-						(ap_boot_data - ap_boot_start));
+	struct ap_boot_data *d = ap_boot_copy_data();
 	uint32_t self = lapic_read(LAPIC_ID) >> 24;
 	volatile uint64_t *pte = mm_pte(AP_BOOT_PA);
 	unsigned i;

@@ -9,6 +9,7 @@
 
 #include <stdint.h>
 #include "acpi.h"
+#include "ap_boot.h"
 
 struct smp_info {
 	unsigned cpus;                  /* CPUs the firmware lists (1 without a MADT) */
@@ -18,22 +19,7 @@ struct smp_info {
 };
 extern struct smp_info smp;
 
-/*
- * The start-up IPI's page: an AP starts in real mode at vector << 12
- * (SDM vol. 3A, 11.6.1); ap_boot.asm is assembled for this address.
- */
-#define AP_BOOT_PA      0x8000u
-#define AP_BOOT_VECTOR  (AP_BOOT_PA >> 12)
 #define AP_STACK_PAGES  2
-
-/* What the BSP hands an AP in its start-up page (ap_boot.asm reads it). */
-struct ap_boot_data {
-	uint64_t cr0, cr3, cr4, efer;   /* the BSP's, as the AP loads them */
-	uint64_t stack;                 /* top of the AP's stack */
-	uint64_t entry;                 /* ap_main */
-	uint32_t index;                 /* its place in smp.acpi.apic_id */
-	uint32_t unused;
-};
 
 /* A spinlock: test-and-set with PAUSE while it is held (vol. 3A, 9.10.6.1). */
 struct spinlock {
