@@ -41,8 +41,6 @@
 #define RFLAGS_IF               BIT(9)
 #define INTR_BLOCK_STI_MOVSS    3ul     /* interruptibility bits 0, 1 (25.4.2) */
 
-struct apic_stats apic_stats;
-
 /* ---- the machine's local APIC: the hypervisor's --------------------------- */
 
 static uint64_t host_base;              /* its page, identity-mapped (boot/entry64.asm) */
@@ -88,6 +86,77 @@ static uint32_t measure_bus_clock(void)
 	return t1 ? (uint32_t)(t1 > 1000 ? 1000 : t1) : 1;
 }
 
+/* ICR delivery status: 1 while the IPI is sent (xAPIC only, 11.6.1). */
+#define ICR_PENDING     BIT(12)
+#define ICR_FIXED       0u
+
+void apic_host_eoi(void)
+{
+	if (host_enabled)
+		host_write(APIC_EOI, 0);
+}
+
+uint32_t apic_host_id(void)
+{
+	uint32_t a, b, c, d;
+
+	if (host_x2apic)
+		return (uint32_t)rdmsr(X2APIC_MSR(APIC_ID));
+	cpuid(1, 0, &a, &b, &c, &d);
+	return b >> 24;
+}
+
+/*
+ * An IPI from this CPU's APIC (11.6.1): physical destination apic_id,
+ * icr_lo the low half (vector, delivery mode, level). 0 once the APIC
+ * has sent it, -1 when it is still pending after a while (xAPIC), or
+ * when this machine's APIC is off.
+ */
+int apic_host_send(uint32_t apic_id, uint32_t icr_lo)
+{
+	unsigned polls;
+
+	if (!host_enabled)
+		return -1;
+	if (host_x2apic) {              /* one write, no delivery status (11.12.9) */
+		wrmsr(X2APIC_MSR(APIC_ICR_LO), (uint64_t)apic_id << 32 | icr_lo);
+		return 0;
+	}
+	host_write(APIC_ICR_HI, apic_id << 24);
+	host_write(APIC_ICR_LO, icr_lo);
+	for (polls = 0; polls < 100000; polls++) {
+		if (!(host_read(APIC_ICR_LO) & ICR_PENDING))
+			return 0;
+		cpu_relax();
+	}
+	return -1;
+}
+
+/* The hypervisor's IPI to another of its CPUs: an exit there (the guest
+ * runs), or a wake-up from root mode's HLT (cpu.c). */
+void apic_host_kick(uint32_t apic_id)
+{
+	apic_host_send(apic_id, ICR_FIXED | APIC_ICR_ASSERT | HV_KICK_VECTOR);
+}
+
+/* An AP's APIC as the boot CPU's: the same mode, every LVT entry masked,
+ * software-enabled (after INIT it is not, 11.4.7.3) so that kicks reach it. */
+void apic_host_init_ap(void)
+{
+	uint64_t base = rdmsr(MSR_IA32_APIC_BASE_NR);
+
+	if (!host_enabled)
+		return;
+	if (host_x2apic && !(base & APIC_BASE_EXTD))
+		wrmsr(MSR_IA32_APIC_BASE_NR, base | APIC_BASE_EN | APIC_BASE_EXTD);
+	host_write(APIC_LVT_TIMER, APIC_LVT_MASKED);
+	host_write(APIC_LVT_LINT0, APIC_LVT_MASKED);
+	host_write(APIC_LVT_LINT1, APIC_LVT_MASKED);
+	host_write(APIC_LVT_ERROR, APIC_LVT_MASKED);
+	host_write(APIC_TPR, 0);
+	host_write(APIC_SVR, APIC_SVR_ENABLE | 0xff);
+}
+
 void apic_host_init(void)
 {
 	uint64_t base = rdmsr(MSR_IA32_APIC_BASE_NR);
@@ -115,6 +184,8 @@ void apic_host_init(void)
 	if (max_lvt >= 6)
 		host_write(APIC_LVT_CMCI, APIC_LVT_MASKED);
 	tsc_per_bus_tick = measure_bus_clock();
+	host_write(APIC_TPR, 0);
+	host_write(APIC_SVR, APIC_SVR_ENABLE | 0xff);      /* kicks reach it (smp.c) */
 	kprintf("hv: apic: the machine's local APIC (%s at 0x%lx) is the hypervisor's, its "
 		"%u LVT entries masked; the guest's is virtual, its timer ticking every %u TSC "
 		"ticks at divide-by-1\n", host_x2apic ? "x2APIC" : "xAPIC", host_base,
@@ -137,14 +208,16 @@ void apic_init(struct vcpu *v)
 	/* The guest's APIC has the machine's ID (CPUID.1:EBX[31:24], or the
 	 * x2APIC ID where the firmware left x2APIC on) and its x2APIC. */
 	id = host_x2apic ? (uint32_t)rdmsr(X2APIC_MSR(APIC_ID)) : b >> 24;
-	vlapic_init(&v->apic, id, 1, tsc_per_bus_tick, !!(c & CPUID_1_ECX_X2APIC),
+	vlapic_init(&v->apic, id, v->index == 0, tsc_per_bus_tick, !!(c & CPUID_1_ECX_X2APIC),
 		    v->maxphyaddr);
 }
 
 /* The model's verdict on an access: 0 done, 1 faulted or stopped. */
 static int apic_status(struct vcpu *v, enum vlapic_status s)
 {
-	vcpu_request_events();                  /* what it changed is delivered */
+	vcpu_request_events(v);                  /* what it changed is delivered */
+	if (v->apic.out_mask)
+		smp_carry_ipi(v);               /* an IPI to other vCPUs */
 	switch (s) {
 	case VLAPIC_OK:
 	case VLAPIC_ABSENT:
@@ -197,7 +270,7 @@ static void apic_sync_pv_eoi(struct vcpu *v)
 		return;
 	v->pv_eoi_armed = 0;
 	vlapic_eoi(&v->apic);
-	apic_stats.pv_eoi++;
+	v->apic_stats.pv_eoi++;
 }
 
 /* Take the flag back (the guest's next EOI must exit): unless it was
@@ -238,14 +311,14 @@ static int apic_mmio_read(struct vcpu *v, uint64_t gpa, unsigned size, uint64_t 
 	s = vlapic_mmio_read(&v->apic, (uint32_t)(gpa & 0xfff), size, &x,
 			     guest_tsc(rdtsc()));
 	*val = s == VLAPIC_ABSENT ? ~0ul : x;
-	apic_stats.mmio++;
+	v->apic_stats.mmio++;
 	return apic_status(v, s);
 }
 
 static int apic_mmio_write(struct vcpu *v, uint64_t gpa, unsigned size, uint64_t val)
 {
 	apic_sync_pv_eoi(v);
-	apic_stats.mmio++;
+	v->apic_stats.mmio++;
 	return apic_status(v, vlapic_mmio_write(&v->apic, (uint32_t)(gpa & 0xfff), size,
 						(uint32_t)val, guest_tsc(rdtsc())));
 }
@@ -259,7 +332,7 @@ int apic_msr(struct vcpu *v, uint32_t msr, int write, uint64_t *val)
 	enum vlapic_status s;
 
 	apic_sync_pv_eoi(v);
-	apic_stats.msr++;
+	v->apic_stats.msr++;
 	if (msr == MSR_IA32_APIC_BASE_NR) {
 		if (!write) {
 			*val = v->apic.base;
@@ -291,7 +364,7 @@ int apic_msr(struct vcpu *v, uint32_t msr, int write, uint64_t *val)
 	}
 	/* A #GP goes back to msr.c, which injects it. */
 	if (s == VLAPIC_GP) {
-		vcpu_request_events();
+		vcpu_request_events(v);
 		return 1;
 	}
 	apic_status(v, s);
@@ -315,21 +388,21 @@ uint64_t apic_cr8_read(struct vcpu *v)
 int64_t apic_hc_eoi(struct vcpu *v)
 {
 	apic_sync_pv_eoi(v);
-	apic_stats.hc_eoi++;
+	v->apic_stats.hc_eoi++;
 	/* As the EOI register, in either mode; retiring a vector may let a
 	 * pending one through, retiring none changes nothing. */
 	if (vlapic_eoi(&v->apic) != VLAPIC_NONE)
-		vcpu_request_events();
+		vcpu_request_events(v);
 	return 0;
 }
 
 int64_t apic_hc_timer_arm(struct vcpu *v)
 {
 	apic_sync_pv_eoi(v);
-	apic_stats.hc_timer++;
+	v->apic_stats.hc_timer++;
 	if (v->regs.rdi > 0xffffffffu)
 		return -HV_EINVAL;
-	vcpu_request_events();
+	vcpu_request_events(v);
 	/* As writing the initial-count register; with the APIC disabled it
 	 * is not there, and the call does nothing (as that write would). */
 	if (vlapic_mode(&v->apic) != VLAPIC_DISABLED)
@@ -375,7 +448,7 @@ uint64_t apic_deliver(struct vcpu *v, uint64_t now)
 
 	apic_sync_pv_eoi(v);
 	if (vlapic_timer_next_deadline(vl) <= g_now)
-		apic_stats.timer += vlapic_timer_expire(vl, g_now);
+		v->apic_stats.timer += vlapic_timer_expire(vl, g_now);
 	vec = vlapic_highest_deliverable(vl);
 	if (vec == VLAPIC_NONE) {
 		set_interrupt_window(v, 0);
@@ -386,7 +459,7 @@ uint64_t apic_deliver(struct vcpu *v, uint64_t now)
 		vmcs_write(VM_ENTRY_INTR_INFO, INTR_INFO_VALID | INTR_TYPE_EXT_INTERRUPT | (uint32_t)vec);
 		if (vmread(GUEST_ACTIVITY_STATE) == ACTIVITY_HLT)
 			vmcs_write(GUEST_ACTIVITY_STATE, ACTIVITY_ACTIVE);   /* it wakes */
-		apic_stats.injected++;
+		v->apic_stats.injected++;
 		/* Another vector waiting for a window, or for this one's EOI. */
 		set_interrupt_window(v, vlapic_highest_deliverable(vl) != VLAPIC_NONE);
 		/* PV EOI when the EOI has nothing else to unblock. */
@@ -416,41 +489,68 @@ uint64_t apic_deliver(struct vcpu *v, uint64_t now)
 }
 
 /* An interrupt of the machine's came while the guest ran (acknowledged on
- * exit, 28.2.2): end it at the machine's APIC; it is not the guest's. */
+ * exit, 28.2.2): end it at the machine's APIC; it is not the guest's. The
+ * hypervisor's own kick (smp.c) only makes this exit look at its events. */
 void external_interrupt_exit(struct vcpu *v)
 {
 	uint32_t info = (uint32_t)vmread(VM_EXIT_INTR_INFO);
 
-	apic_stats.host_interrupts++;
 	if (!(info & INTR_INFO_VALID)) {
+		v->apic_stats.host_interrupts++;
 		guest_kill(v, HV_STATUS_GUEST_FAULT, "an interrupt of the machine's came and "
 			   "could not be acknowledged (no \"acknowledge interrupt on exit\")");
 		return;
 	}
-	if (apic_stats.host_interrupts == 1)
+	if (INTR_INFO_VECTOR(info) == HV_KICK_VECTOR) {
+		v->apic_stats.kicks++;
+	} else if (++v->apic_stats.host_interrupts == 1) {
 		kprintf("hv: apic: the machine's interrupt vector 0x%x came while the guest "
 			"ran: ended, not delivered (counted)\n", INTR_INFO_VECTOR(info));
-	if (host_enabled)
-		host_write(APIC_EOI, 0);
+	}
+	apic_host_eoi();
+	vcpu_request_events(v);                 /* a kick: smp_events looks */
 }
 
 void interrupt_window_exit(struct vcpu *v)
 {
 	(void)v;
-	vcpu_request_events();
+	vcpu_request_events(v);
 }
 
-void apic_stats_print(const struct vcpu *v)
+/* The APIC's counts, summed over the vCPUs; the last drop's reason is
+ * the last vCPU's that dropped one. */
+void apic_stats_print(struct vcpu *const vcpus[], unsigned n)
 {
-	const struct vlapic *vl = &v->apic;
+	const struct vlapic *vl = &vcpus[0]->apic;
+	struct apic_stats t = { 0 };
+	const char *drop = NULL;
+	uint64_t sent = 0, dropped = 0;
+	unsigned i;
 
+	for (i = 0; i < n; i++) {
+		const struct apic_stats *s = &vcpus[i]->apic_stats;
+
+		t.injected += s->injected;
+		t.timer += s->timer;
+		t.mmio += s->mmio;
+		t.msr += s->msr;
+		t.hc_eoi += s->hc_eoi;
+		t.hc_timer += s->hc_timer;
+		t.pv_eoi += s->pv_eoi;
+		t.host_interrupts += s->host_interrupts;
+		t.kicks += s->kicks;
+		sent += vcpus[i]->apic.ipi_delivered;
+		dropped += vcpus[i]->apic.ipi_dropped;
+		if (vcpus[i]->apic.ipi_dropped)
+			drop = vcpus[i]->apic.last_drop_reason;
+	}
 	kprintf("hv: stats: apic mode=%s injected=%lu timer=%lu mmio=%lu msr=%lu hc_eoi=%lu "
-		"hc_timer=%lu pv_eoi=%lu ipi_self=%lu ipi_dropped=%lu host_interrupts=%lu\n",
+		"hc_timer=%lu pv_eoi=%lu ipi_sent=%lu ipi_dropped=%lu host_interrupts=%lu "
+		"kicks=%lu\n",
 		vlapic_mode(vl) == VLAPIC_X2APIC ? "x2apic" :
 		vlapic_mode(vl) == VLAPIC_XAPIC ? "xapic" : "disabled",
-		apic_stats.injected, apic_stats.timer, apic_stats.mmio, apic_stats.msr,
-		apic_stats.hc_eoi, apic_stats.hc_timer, apic_stats.pv_eoi, vl->ipi_delivered,
-		vl->ipi_dropped, apic_stats.host_interrupts);
-	if (vl->ipi_dropped)
-		kprintf("hv: stats: apic last dropped IPI: %s\n", vl->last_drop_reason);
+		t.injected, t.timer, t.mmio, t.msr, t.hc_eoi, t.hc_timer, t.pv_eoi, sent, dropped,
+		t.host_interrupts, t.kicks);
+	if (drop)
+		kprintf("hv: stats: apic last dropped IPI: %s\n", drop);
 }

@@ -14,7 +14,11 @@
  * COM1 only. A guest that prints "hv: ..." or "exit: status=0" prints it
  * on COM1, where it counts for nothing.
  *
- * Environment: hypervisor, root mode.
+ * Every CPU writes here: one lock keeps a line (or a guest's write)
+ * whole. It is the CPU's own to take again (a panic in the middle of a
+ * line still says its words).
+ *
+ * Environment: hypervisor, root mode, any CPU.
  */
 /* SPDX-License-Identifier: MIT */
 #include <stdarg.h>
@@ -22,6 +26,31 @@
 #include "lib.h"
 
 static const uint16_t hv_ports[] = { UART_COM1, UART_COM2 };
+
+static volatile uint32_t lock_owner = ~0u;
+static unsigned lock_depth;
+
+static void console_lock(void)
+{
+	uint32_t me = smp_this_cpu(), free = ~0u;
+
+	if (__atomic_load_n(&lock_owner, __ATOMIC_ACQUIRE) == me) {
+		lock_depth++;
+		return;
+	}
+	while (!__atomic_compare_exchange_n(&lock_owner, &free, me, 0, __ATOMIC_ACQUIRE,
+					    __ATOMIC_RELAXED)) {
+		free = ~0u;
+		cpu_relax();
+	}
+	lock_depth = 1;
+}
+
+static void console_unlock(void)
+{
+	if (--lock_depth == 0)
+		__atomic_store_n(&lock_owner, ~0u, __ATOMIC_RELEASE);
+}
 
 static void hv_write(const char *buf, size_t len)
 {
@@ -39,15 +68,25 @@ int kprintf(const char *fmt, ...)
 	va_list ap;
 	int n;
 
+	console_lock();
 	va_start(ap, fmt);
 	n = kvprintf(hv_write, fmt, ap);
 	va_end(ap);
+	console_unlock();
 	return n;
+}
+
+/* The guest's bytes, COM1 only. */
+void console_guest_write(const char *buf, size_t len)
+{
+	console_lock();
+	uart_write(buf, len);
+	console_unlock();
 }
 
 void console_putc_raw(char c)
 {
-	uart_write(&c, 1);
+	console_guest_write(&c, 1);
 }
 
 void console_flush(void)
@@ -60,7 +99,8 @@ void panic_at(void *caller, const char *fmt, ...)
 {
 	va_list ap;
 
-	kprintf("hv: panic on CPU 0 (called from %p): ", caller);
+	console_lock();
+	kprintf("hv: panic on CPU %u (called from %p): ", smp_this_cpu(), caller);
 	va_start(ap, fmt);
 	kvprintf(hv_write, fmt, ap);
 	va_end(ap);

@@ -1,7 +1,7 @@
 /*
  * halt.c - the rule: can anything end this HLT? (halt.h)
  *
- * The machine the guest has: one CPU, its virtual local APIC (apic.c), the
+ * The machine the guest has: its CPUs, each with its virtual local APIC (apic.c), the
  * 8259s masked by the hypervisor and out of the guest's reach (their
  * ports are absent hardware to it, io.c), no I/O APIC or MSI the guest can
  * program (absent MMIO, no PCI configuration ports). So a maskable
@@ -72,9 +72,14 @@ int halt_can_wake(const struct halt_view *h, char *why, size_t len)
 	if (irr >= 0 && (unsigned)irr >> 4 > ppr_class)
 		return WHY("vector 0x%x is pending", irr), 1;
 
-	/* 11.4.7.2: software-disabled, every LVT entry reads masked. */
+	/* 11.4.7.2: software-disabled, every LVT entry reads masked, and no
+	 * new fixed interrupt is accepted. */
 	if (!(h->svr & HALT_SVR_ENABLE))
 		return WHY("local APIC software-disabled (SVR[8]=0), no interrupt pending"), 0;
+	/* Another CPU of the guest's may send it an IPI: its watchdog is the
+	 * judge of a machine that never wakes. */
+	if (h->other_cpus)
+		return WHY("another of the guest's CPUs may send it an IPI"), 1;
 
 	/* 11.5.4: the timer, in its three modes (the fourth is reserved). */
 	if (t & HALT_LVT_MASKED)

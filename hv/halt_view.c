@@ -25,6 +25,7 @@ static void halt_view_read(const struct vcpu *v, struct halt_view *h)
 	memset(h, 0, sizeof(*h));
 	h->if_set = !!(vmread(GUEST_RFLAGS) & BIT(9));
 	h->pic_masked = 1;
+	h->other_cpus = hv_nr_vcpus > 1;
 	h->apic_on = vlapic_mode(vl) != VLAPIC_DISABLED;
 	h->svr = vl->svr;
 	h->tpr = vl->tpr;

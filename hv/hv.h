@@ -92,7 +92,8 @@
 #define XFEATURE_XTILEDATA      BIT(18)
 #define XFEATURE_AMX            (XFEATURE_XTILECFG | XFEATURE_XTILEDATA)
 
-#define HV_VPID                 1       /* the guest's VPID */
+#define HV_VPID                 1       /* the guest's VPID (each vCPU's, on its own CPU) */
+#define HV_MAX_CPUS             16      /* CPUs the hypervisor runs vCPUs on */
 
 /*
  * The machine's status at the end of a run, and whose it is. QEMU's
@@ -171,9 +172,92 @@ static inline unsigned cpuid_cache_slot(uint32_t leaf)
 	return (leaf ^ (leaf >> 27)) & (CPUID_CACHE_SLOTS - 1);
 }
 
+/*
+ * stats.c. Each exit is charged to one slot, which its handler names in
+ * v->stat_slot: the basic exit reason, or for a VMCALL its hypercall's
+ * (numbers from 15 up share the last). The hot path is then an index,
+ * two adds and no branch; the VMCALL reason's figures are the sum of its
+ * hypercalls' slots.
+ */
+#define STAT_REASON_SLOTS       128     /* basic reasons, masked to 7 bits */
+#define STAT_HC_SLOTS           16
+#define STAT_HC_SLOT(nr)        (STAT_REASON_SLOTS + ((nr) < STAT_HC_SLOTS - 1 ? \
+				 (unsigned)(nr) : STAT_HC_SLOTS - 1))
+#define STAT_SLOTS              (STAT_REASON_SLOTS + STAT_HC_SLOTS)
+/* Port I/O exits per port (stats.c), the hinted slot's compare inline. */
+struct port_stat {
+	uint32_t key;                   /* the port + 1; 0: a free slot */
+	uint64_t count;
+};
+#define PORT_SLOTS 64
+/* One vCPU's; stats_print() adds them up (and hv_stats_setup's). */
+struct hv_stats {
+	uint64_t count[STAT_SLOTS];
+	uint64_t tsc[STAT_SLOTS];               /* TSC spent in root mode */
+	uint64_t mmio_absent;                   /* accesses to absent MMIO */
+	/* The ports' counts in first-seen order; one more slot no port
+	 * matches, where the hint of a port that found no room points. */
+	struct port_stat ports[PORT_SLOTS + 1];
+	uint8_t port_hint[256];                 /* the slot each low byte last used */
+	unsigned nports;
+	uint64_t ports_other;
+};
+/* The machine's: hv entry to first VM entry, of which waiting on COM1. */
+extern uint64_t hv_setup_tsc, hv_setup_console_tsc;
+/* stats=time (options.c): also the root-mode TSC of every exit, by reason
+ * (two TSC reads an exit; a CPUID is then always answered in C). Exits
+ * are counted either way. An int: vmentry.asm reads it. */
+extern int stats_time;
+
+/*
+ * A vCPU among the others (smp.c): what other CPUs hand it, and what they
+ * read of it. Written by other CPUs where marked volatile.
+ */
+enum vcpu_run_state {
+	VCPU_OFF,                       /* its CPU never came up */
+	VCPU_WAIT_SIPI,                 /* up in root mode, the guest's CPU waits for a start-up IPI */
+	VCPU_STARTING,                  /* a start-up IPI came: entering the guest */
+	VCPU_RUNNING,                   /* in the guest, or in root mode on its exits */
+	VCPU_PARKED,                    /* its run ended: halted for good */
+};
+struct vcpu_smp {
+	uint32_t host_apic_id;          /* the machine's CPU it runs on: kicks go there */
+	volatile int state;             /* enum vcpu_run_state */
+	volatile int failed;            /* its CPU came but could not enter VMX operation */
+	volatile uint32_t sipi_vector;  /* STARTING: the guest's start-up IPI's */
+	volatile uint32_t posted[8];    /* fixed IPIs from other vCPUs, not yet in IRR */
+	volatile int posted_any;
+	volatile int kick;              /* a kick no wait has taken yet */
+	int waiting;                    /* halted in the wait hypercall */
+	volatile int halted;            /* entered in the HLT state: flushes wait for its entry */
+	volatile uint64_t flush_req, flush_done;        /* remote TLB flushes asked, done */
+	uint64_t up_tsc, start_tsc;     /* its CPU ready in root mode; the guest's CPU started */
+	/* At the end of its run: where the guest's CPU was (smp_report). */
+	uint64_t end_rip, end_rflags;
+	uint32_t end_activity;
+};
+
+/* apic.c's counts, per vCPU. */
+struct apic_stats {
+	uint64_t injected, timer, mmio, msr, hc_eoi, hc_timer, pv_eoi, host_interrupts, kicks;
+};
+
 /* What an exit handler sees: the exit's facts, read once. */
 struct vcpu {
 	struct guest_regs regs;         /* first: vmexit_handler finds the vcpu */
+	/*
+	 * The TSC at which an exit must look at this vCPU's events: the
+	 * watchdog's deadline, its timer, or 0 when something changed what
+	 * its APIC has to deliver (vcpu_request_events; another CPU's IPI
+	 * too). The hot path pays one compare for all of them.
+	 */
+	uint64_t event_tsc;
+	struct hv_stats stats;          /* its exits (stats.c) */
+	unsigned index;                 /* vCPU n runs on the machine's CPU n (smp.c) */
+	struct vcpu_smp smp;
+	struct {                        /* its CPU's own, from main.c's pool */
+		uint64_t vmxon, vmcs, msr_bitmap, msr_areas, stack_top;
+	} pages;
 	uint32_t exit_reason;           /* basic reason, bits 15:0 */
 	uint32_t stat_slot;             /* what stats.c charges it to */
 	uint64_t exit_tsc;              /* with stats=time: when C took it */
@@ -212,6 +296,7 @@ struct vcpu {
 	 * cleared or taken back. */
 	struct vlapic apic;
 	int pv_eoi_armed;
+	struct apic_stats apic_stats;
 	struct cpuid_cache_entry cpuid_cache[CPUID_CACHE_SLOTS];
 	uint32_t proc_ctl;              /* primary processor-based controls now */
 	const struct vmx_caps *caps;
@@ -255,6 +340,7 @@ failed:
 #endif
 void vmcs_setup(struct vcpu *v, uint64_t eptp, uint64_t io_bitmaps_pa,
 		uint64_t msr_bitmap_pa, uint32_t entry, uint32_t info_gpa);
+void vmcs_start_real(struct vcpu *v, unsigned vector);
 void vmcs_dump_guest(void);
 void vmcs_report_entry_failure(struct vcpu *v, int launch_failed);
 const char *vmx_instruction_error_name(uint32_t e);
@@ -423,12 +509,13 @@ int mmio_absent_gpa(uint64_t gpa);
 void mmio_access(struct vcpu *v, uint64_t gpa, const struct mmio_device *dev);
 
 /* apic.c */
-struct apic_stats {
-	uint64_t injected, timer, mmio, msr, hc_eoi, hc_timer, pv_eoi, host_interrupts;
-};
-extern struct apic_stats apic_stats;
 extern const struct mmio_device apic_mmio;
 void apic_host_init(void);
+void apic_host_init_ap(void);
+int apic_host_send(uint32_t apic_id, uint32_t icr_lo);
+void apic_host_kick(uint32_t apic_id);
+void apic_host_eoi(void);
+uint32_t apic_host_id(void);
 void apic_init(struct vcpu *v);
 int apic_mmio_gpa(const struct vcpu *v, uint64_t gpa);
 int apic_msr(struct vcpu *v, uint32_t msr, int write, uint64_t *val);
@@ -438,18 +525,12 @@ int64_t apic_hc_eoi(struct vcpu *v);
 void apic_pv_eoi_flush(struct vcpu *v);
 int64_t apic_hc_timer_arm(struct vcpu *v);
 uint64_t apic_deliver(struct vcpu *v, uint64_t now);
-void apic_stats_print(const struct vcpu *v);
+void apic_stats_print(struct vcpu *const vcpus[], unsigned n);
 
-/*
- * The TSC at which an exit must look at the vCPU's events: the
- * watchdog's deadline, the guest's timer, or 0 when an exit changed what
- * the guest's APIC has to deliver (vcpu_request_events). The hot path
- * pays one compare for all of them.
- */
-extern uint64_t vcpu_event_tsc;
-static inline void vcpu_request_events(void)
+/* The vCPU's next exit looks at its events (struct vcpu, event_tsc). */
+static inline void vcpu_request_events(struct vcpu *v)
 {
-	vcpu_event_tsc = 0;
+	__atomic_store_n(&v->event_tsc, 0, __ATOMIC_RELAXED);
 }
 void vcpu_events(struct vcpu *v, uint64_t now);
 uint64_t *vcpu_gpr(struct vcpu *v, unsigned n);
@@ -485,33 +566,9 @@ int preemption_timer_set(uint64_t deadline, uint64_t now);
 int watchdog_init(const struct hv_options *o, const struct vmx_caps *c,
 		  const struct vmx_controls *ctl, char *err, size_t errlen);
 void watchdog_arm(void);
+uint64_t watchdog_tsc_hz(void);
 void watchdog_expired(struct vcpu *v);
 void watchdog_timer_exit(struct vcpu *v);
-
-/*
- * stats.c. Each exit is charged to one slot, which its handler names in
- * v->stat_slot: the basic exit reason, or for a VMCALL its hypercall's
- * (numbers from 15 up share the last). The hot path is then an index,
- * two adds and no branch; the VMCALL reason's figures are the sum of its
- * hypercalls' slots.
- */
-#define STAT_REASON_SLOTS       128     /* basic reasons, masked to 7 bits */
-#define STAT_HC_SLOTS           16
-#define STAT_HC_SLOT(nr)        (STAT_REASON_SLOTS + ((nr) < STAT_HC_SLOTS - 1 ? \
-				 (unsigned)(nr) : STAT_HC_SLOTS - 1))
-#define STAT_SLOTS              (STAT_REASON_SLOTS + STAT_HC_SLOTS)
-struct hv_stats {
-	uint64_t count[STAT_SLOTS];
-	uint64_t tsc[STAT_SLOTS];               /* TSC spent in root mode */
-	uint64_t setup_tsc;                     /* hv entry to first VM entry */
-	uint64_t setup_console_tsc;             /* of which waiting on COM1 */
-	uint64_t mmio_absent;                   /* accesses to absent MMIO */
-};
-extern struct hv_stats hv_stats;
-/* stats=time (options.c): also the root-mode TSC of every exit, by reason
- * (two TSC reads an exit; a CPUID is then always answered in C). Exits
- * are counted either way. An int: vmentry.asm reads it. */
-extern int stats_time;
 
 /* Count the exit just handled and its root-mode TSC (inline: every exit
  * pays for it); returns the TSC it read. */
@@ -519,9 +576,9 @@ static inline uint64_t stats_count_exit(struct vcpu *v)
 {
 	uint64_t now = rdtsc();
 
-	hv_stats.count[v->stat_slot]++;
+	v->stats.count[v->stat_slot]++;
 	if (__builtin_expect(stats_time, 0))
-		hv_stats.tsc[v->stat_slot] += now - v->exit_tsc;
+		v->stats.tsc[v->stat_slot] += now - v->exit_tsc;
 	return now;
 }
 /* With stats=time, where an exit's root-mode time starts. */
@@ -531,37 +588,49 @@ static inline void stats_exit_begins(struct vcpu *v)
 		v->exit_tsc = rdtsc();
 }
 /* Root-mode TSC spent after the count, on the same exit (its events). */
-static inline void stats_add_root_tsc(const struct vcpu *v, uint64_t spent)
+static inline void stats_add_root_tsc(struct vcpu *v, uint64_t spent)
 {
 	if (stats_time)
-		hv_stats.tsc[v->stat_slot] += spent;
+		v->stats.tsc[v->stat_slot] += spent;
 }
 uint64_t stats_reason_count(uint32_t reason);
 uint64_t stats_hypercall_count(uint64_t nr);
-/* Port I/O exits per port (stats.c), the hinted slot's compare inline. */
-struct port_stat {
-	uint32_t key;                   /* the port + 1; 0: a free slot */
-	uint64_t count;
-};
-#define PORT_SLOTS 64
-extern struct port_stat stats_ports[PORT_SLOTS + 1];
-extern uint8_t stats_port_hint[256];
-void stats_count_port_slow(uint16_t port) __attribute__((cold));
-static inline void stats_count_port(uint16_t port)
+void stats_count_port_slow(struct hv_stats *s, uint16_t port) __attribute__((cold));
+static inline void stats_count_port(struct hv_stats *s, uint16_t port)
 {
-	struct port_stat *p = &stats_ports[stats_port_hint[port & 0xff]];
+	struct port_stat *p = &s->ports[s->port_hint[port & 0xff]];
 
 	if (__builtin_expect(p->key == port + 1u, 1))
 		p->count++;
 	else
-		stats_count_port_slow(port);
+		stats_count_port_slow(s, port);
 }
 uint64_t stats_port_count(uint16_t port);
 void stats_print(void);
 uint64_t stats_exits_total(void);
 const char *exit_reason_name(uint32_t reason);
 
-/* smp.c: the SMP hypercalls (abi.def 11-14). */
+/*
+ * smp.c: a vCPU on every CPU. hv_vcpus[0..hv_nr_vcpus) are the guest's
+ * CPUs, vCPU n on the machine's CPU n (0: the boot CPU), pinned.
+ */
+extern struct vcpu *hv_vcpus[HV_MAX_CPUS];
+extern unsigned hv_nr_vcpus;
+#define HV_KICK_VECTOR          0xf2    /* the hypervisor's IPI between its CPUs */
+struct hv_options;
+unsigned smp_discover(const struct hv_options *o);
+void smp_start_aps(void);
+void smp_events(struct vcpu *v);
+void smp_events_done(struct vcpu *v);
+void smp_carry_ipi(struct vcpu *v);
+void smp_stop_all(struct vcpu *v);
+struct vcpu *smp_first_stop(void);
+void smp_vcpu_ended(struct vcpu *v);
+void smp_vcpu_peers(struct vcpu *v);
+void smp_running(struct vcpu *v);
+void smp_report(void);
+unsigned smp_this_cpu(void);
+/* The SMP hypercalls (abi.def 11-14). */
 int64_t smp_hc_send_ipi_mask(struct vcpu *v);
 int64_t smp_hc_flush_tlb_others(struct vcpu *v);
 int64_t smp_hc_wait(struct vcpu *v);
@@ -572,9 +641,15 @@ void audit_snapshot(void);
 int audit_check(void);
 
 /* cpu.c */
-void cpu_init(void);
+void cpu_init(unsigned index);
 uint64_t cpu_xsave_init(uint64_t *allowed);
 uint64_t hv_tss_base(void);
+
+/* main.c: a vCPU's VMX on the CPU that calls it (VMXON, its VMCS); 0 or
+ * -1 with the reason printed. */
+int hv_vcpu_setup(struct vcpu *v);
+int hv_ram_free(uint64_t pa, uint64_t len);
+#define AP_STACK_PAGES          4
 
 /* main.c: end the run with a status of the hypervisor's or of the guest's. */
 void hv_exit(unsigned status) __attribute__((noreturn));
@@ -583,6 +658,7 @@ void hv_exit_guest(unsigned guest_status) __attribute__((noreturn));
 /* console.c: the hypervisor's lines on COM1 and COM2, the guest's on COM1. */
 void console_init(void);
 void console_putc_raw(char c);
+void console_guest_write(const char *buf, size_t len);
 void console_flush(void);
 
 /*

@@ -63,7 +63,7 @@ static int64_t hc_console_write(struct vcpu *v)
 		return -HV_EFAULT;
 	if (len > HV_CONSOLE_WRITE_MAX)
 		len = HV_CONSOLE_WRITE_MAX;
-	uart_write((const char *)guest_mem.base + gpa, len);
+	console_guest_write((const char *)guest_mem.base + gpa, len);
 	return (int64_t)len;
 }
 

@@ -47,7 +47,7 @@ static inline void io_exit_inline(struct vcpu *v)
 	uint64_t q = v->qual;
 	uint16_t port = IOQ_PORT(q);
 
-	stats_count_port(port);
+	stats_count_port(&v->stats, port);
 	if (__builtin_expect((q & IOQ_STRING) || io_port_is_device(port), 0)) {
 		io_exit_device(v, q, port);
 		return;

@@ -3,18 +3,22 @@
  *
  *   COM1 and COM2 -> CPU tables -> Multiboot info and options -> VMX
  *   capabilities, the watchdog -> memory: the hypervisor's pages, then the
- *   guest's RAM -> the guest image and its Multiboot info -> EPT -> VMXON,
- *   VMCS -> run -> statistics -> the machine ends with the guest's status,
- *   or the hypervisor's (hv.h, enum hv_status), and a last line that says
- *   whose
+ *   guest's RAM -> the guest image and its Multiboot info -> EPT -> the
+ *   CPUs (smp.c: each AP sets up its own vCPU, hv_vcpu_setup, and waits
+ *   for the guest's start-up IPI) -> VMXON, VMCS on this CPU -> the
+ *   guest's ACPI tables -> run -> every CPU's end (smp_report) ->
+ *   statistics -> the machine ends with the guest's status, or the
+ *   hypervisor's (hv.h, enum hv_status), and a last line that says whose
  *
  * Memory: the largest free stretch of RAM below 4 GiB (free of this image,
  * the Multiboot modules and the first MiB) holds first the hypervisor's
- * pages (VMXON region, VMCS, bitmaps, EPT tables), then the guest's RAM,
+ * pages (bitmaps, EPT tables; each CPU's VMXON region, VMCS, MSR bitmap
+ * and areas, and an AP's stack), then the guest's RAM,
  * 2 MiB aligned. The EPT maps only that RAM into
  * the guest: every other host page is out of its reach.
  *
- * Environment: hypervisor, one CPU, interrupts off throughout.
+ * Environment: hypervisor, the boot CPU (hv_vcpu_setup: each CPU),
+ * interrupts off throughout.
  */
 /* SPDX-License-Identifier: MIT */
 #include "acpi.h"
@@ -30,7 +34,8 @@
 #define SIZE_2M         (2 * MIB)
 #define LOW_END         MIB
 #define FOUR_GIB        (1ul << 32)
-#define HV_POOL_PAGES   96              /* VMXON, VMCS, bitmaps, EPT tables */
+#define CPU_POOL_PAGES  (4 + AP_STACK_PAGES)    /* VMXON, VMCS, MSR bitmap, MSR areas */
+#define HV_POOL_PAGES   (96 + CPU_POOL_PAGES * HV_MAX_CPUS)
 
 extern char _load_start[], _bss_end[];
 
@@ -38,9 +43,10 @@ struct guest_mem guest_mem;
 static struct boot_info hv_boot;
 static struct vmx_caps caps;
 static struct vmx_controls controls;
-static struct vcpu vcpu;
 extern uint64_t boot_tsc;               /* boot/entry64.asm */
 static struct ept ept;
+static uint64_t eptp, io_bitmaps;
+static uint32_t guest_entry, guest_info_gpa;
 
 static uint64_t pool_next, pool_end;
 
@@ -171,6 +177,21 @@ static void largest_free(uint64_t *base, uint64_t *len)
 	}
 }
 
+/* Is [pa, pa + len) usable RAM that nothing occupies (an AP's start-up
+ * page, smp.c)? */
+int hv_ram_free(uint64_t pa, uint64_t len)
+{
+	unsigned i;
+
+	if (first_taken(pa, pa + len) != pa + len)
+		return 0;
+	for (i = 0; i < hv_boot.nr_usable; i++)
+		if (pa >= hv_boot.usable[i].base &&
+		    pa + len <= hv_boot.usable[i].base + hv_boot.usable[i].len)
+			return 1;
+	return 0;
+}
+
 /* The options (options.h), cut from a copy: hv_boot keeps the line whole. */
 static struct hv_options opts;
 
@@ -202,21 +223,35 @@ static void pic_mask_all(void)
 
 /*
  * The guest's firmware tables: an RSDP, an RSDT and an MADT listing its
- * vCPU's local APIC, where a BIOS puts them (GUEST_ACPI_GPA, in the
+ * vCPUs' local APICs, where a BIOS puts them (GUEST_ACPI_GPA, in the
  * reserved [GUEST_LOW_END, 1 MiB) of its memory map), so that it finds
  * its CPUs as on any machine (shared/lib/acpi.c reads them back).
  */
-static void guest_acpi_tables(const struct vcpu *v)
+static void guest_acpi_tables(void)
 {
-	uint32_t id = v->apic.id;
+	uint32_t ids[HV_MAX_CPUS];
+	char list[HV_MAX_CPUS * 11 + 1];
+	size_t used = 0;
+	unsigned i, n = 0;
 
-	if (id > 254 || !acpi_build_cpus(guest_mem.base + GUEST_ACPI_GPA, GUEST_ACPI_GPA,
-					 GUEST_ACPI_SIZE, &id, 1, APIC_BASE_DEFAULT)) {
-		kprintf("hv: guest: no ACPI tables (its APIC ID %u needs an x2APIC entry)\n", id);
+	list[0] = 0;
+	for (i = 0; i < hv_nr_vcpus; i++) {
+		if (hv_vcpus[i]->smp.state == VCPU_OFF && i)
+			continue;
+		ids[n++] = hv_vcpus[i]->apic.id;
+		used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%u", n > 1 ? "," : "",
+					 hv_vcpus[i]->apic.id);
+	}
+	for (i = 0; i < n && ids[i] <= 254; i++)
+		;
+	if (i < n || !acpi_build_cpus(guest_mem.base + GUEST_ACPI_GPA, GUEST_ACPI_GPA,
+				      GUEST_ACPI_SIZE, ids, n, APIC_BASE_DEFAULT)) {
+		kprintf("hv: guest: no ACPI tables (APIC IDs %s: one needs an x2APIC entry)\n",
+			list);
 		return;
 	}
-	kprintf("hv: guest: ACPI tables at 0x%x: an MADT with 1 CPU, APIC ID %u\n",
-		GUEST_ACPI_GPA, id);
+	kprintf("hv: guest: ACPI tables at 0x%x: an MADT with %u CPU%s, APIC ID%s %s\n",
+		GUEST_ACPI_GPA, n, n == 1 ? "" : "s", n == 1 ? "" : "s", list);
 }
 
 static void setup_guest(uint32_t *entry, uint32_t *info_gpa)
@@ -267,7 +302,7 @@ static void setup_guest(uint32_t *entry, uint32_t *info_gpa)
 }
 
 /* The guest's RAM and nothing else: its local APIC is virtual (apic.c). */
-static uint64_t setup_ept(void)
+static void setup_ept(void)
 {
 	ept.alloc = pool_page;
 	ept.table = ept_table;
@@ -277,19 +312,56 @@ static uint64_t setup_ept(void)
 		fail_boot(HV_STATUS_BAD_BOOT, "EPT", "out of pool pages for EPT tables");
 	kprintf("hv: ept: %lu MiB mapped with %u tables (%s pages), nothing else\n",
 		ept.mapped >> 20, ept.tables, ept.large_pages ? "2 MiB" : "4 KiB");
-	return ept_pointer(&ept);
+	eptp = ept_pointer(&ept);
+}
+
+/* Each CPU's own pages, from the pool on the boot CPU. */
+static void vcpu_pages(struct vcpu *v)
+{
+	unsigned i;
+
+	v->pages.vmxon = pool_page(0);
+	v->pages.vmcs = pool_page(0);
+	v->pages.msr_bitmap = pool_page(0);
+	v->pages.msr_areas = pool_page(0);
+	for (i = 0; i < AP_STACK_PAGES; i++)
+		v->pages.stack_top = pool_page(0) + 4096;
+	if (!v->pages.vmxon || !v->pages.vmcs || !v->pages.msr_bitmap || !v->pages.msr_areas ||
+	    v->pages.stack_top == 4096)
+		fail_boot(HV_STATUS_BAD_BOOT, "pool", "out of pool pages");
+}
+
+int hv_vcpu_setup(struct vcpu *v)
+{
+	if (vmx_enable(&caps, v->pages.vmxon))
+		return -1;
+	*(volatile uint32_t *)v->pages.vmcs = caps.revision;
+	if (vmx_clear(v->pages.vmcs) || vmx_ptrld(v->pages.vmcs)) {
+		kprintf("hv: error: VMCS: VMCLEAR/VMPTRLD failed on CPU %u\n", v->index);
+		return -1;
+	}
+	v->caps = &caps;
+	v->ctl = &controls;
+	v->host_xcr0 = cpu_xsave_init(&v->xcr0_allowed);
+	vmcs_setup(v, eptp, io_bitmaps, v->pages.msr_bitmap, guest_entry, guest_info_gpa);
+	msr_init(v, (uint8_t *)v->pages.msr_bitmap, v->pages.msr_areas);
+	apic_init(v);
+	smp_vcpu_peers(v);
+	vcpu_exit_slow_update(v);
+	return 0;
 }
 
 void kmain(uint32_t magic, uint32_t info_addr);
 
 void kmain(uint32_t magic, uint32_t info_addr)
 {
-	uint64_t vmxon, vmcs, io_bitmaps, io_bitmap_b, msr_bitmap, msr_areas, eptp;
-	uint32_t entry, info_gpa;
+	uint64_t io_bitmap_b;
+	struct vcpu *v, *first;
 	char err[160];
+	unsigned i;
 
 	console_init();
-	cpu_init();
+	cpu_init(0);
 	kprintf("hv: minimal VMX hypervisor\n");
 	if (multiboot_parse(magic, info_addr, phys, 0, &hv_boot, err, sizeof(err)))
 		fail_boot(HV_STATUS_BAD_BOOT, "bad Multiboot information", err);
@@ -305,63 +377,58 @@ void kmain(uint32_t magic, uint32_t info_addr)
 	if (watchdog_init(&opts, &caps, &controls, err, sizeof(err)))
 		fail_boot(HV_STATUS_BAD_BOOT, "watchdog", err);
 
-	setup_guest(&entry, &info_gpa);
-	vmxon = pool_page(0);
-	vmcs = pool_page(0);
+	setup_guest(&guest_entry, &guest_info_gpa);
 	io_bitmaps = pool_page(0);
 	io_bitmap_b = pool_page(0);
 	ASSERT(io_bitmap_b == io_bitmaps + 4096);       /* A and B, adjacent */
-	msr_bitmap = pool_page(0);
-	msr_areas = pool_page(0);
-	if (!vmxon || !vmcs || !msr_bitmap || !msr_areas)
+	if (!io_bitmaps || !io_bitmap_b)
 		fail_boot(HV_STATUS_BAD_BOOT, "pool", "out of pool pages");
 	io_init((uint8_t *)io_bitmaps, (uint8_t *)io_bitmaps + 4096);
-	eptp = setup_ept();
+	setup_ept();
 	pic_mask_all();
 	apic_host_init();
 
-	if (vmx_enable(&caps, vmxon))
+	smp_discover(&opts);
+	for (i = 0; i < hv_nr_vcpus; i++)
+		vcpu_pages(hv_vcpus[i]);
+	smp_start_aps();
+	v = hv_vcpus[0];
+	if (hv_vcpu_setup(v))
 		hv_exit(HV_STATUS_REFUSED);
-	*(volatile uint32_t *)vmcs = caps.revision;
-	if (vmx_clear(vmcs) || vmx_ptrld(vmcs))
-		fail_boot(HV_STATUS_ENTRY_FAILED, "VMCS", "VMCLEAR/VMPTRLD failed");
-	vcpu.caps = &caps;
-	vcpu.ctl = &controls;
-	vcpu.host_xcr0 = cpu_xsave_init(&vcpu.xcr0_allowed);
-	vmcs_setup(&vcpu, eptp, io_bitmaps, msr_bitmap, entry, info_gpa);
-	msr_init(&vcpu, (uint8_t *)msr_bitmap, msr_areas);
-	apic_init(&vcpu);
-	vcpu_exit_slow_update(&vcpu);
-	guest_acpi_tables(&vcpu);
+	guest_acpi_tables();
 	if (opts.break_vmcs && opts.break_vmcs[0] == 'g')
 		vmcs_write(GUEST_RFLAGS, 0);            /* bit 1 must be 1 (27.3.1.4) */
 	else if (opts.break_vmcs)
 		vmcs_write(HOST_TR_SELECTOR, 0);        /* must not be 0 (27.2.3) */
 	kprintf("hv: entering the guest\n");
-	hv_stats.setup_tsc = rdtsc() - boot_tsc;
-	hv_stats.setup_console_tsc = uart_wait_tsc;
+	hv_setup_tsc = rdtsc() - boot_tsc;
+	hv_setup_console_tsc = uart_wait_tsc;
 	audit_snapshot();
 	watchdog_arm();
+	smp_running(v);
 
-	switch (vmx_run(&vcpu.regs)) {
+	switch (vmx_run(&v->regs)) {
 	case 1:
-		vmcs_report_entry_failure(&vcpu, 1);
+		vmcs_report_entry_failure(v, 1);
 		break;
 	case 2:
-		vcpu.launched = 1;
-		vmcs_report_entry_failure(&vcpu, 1);
+		v->launched = 1;
+		vmcs_report_entry_failure(v, 1);
 		break;
 	}
-	kprintf("hv: %s\n", vcpu.stop_reason);
+	smp_vcpu_ended(v);
+	smp_report();
+	first = smp_first_stop();
+	kprintf("hv: %s\n", first->stop_reason);
 	/* A guest value left in root mode is the hypervisor's own failure,
 	 * whatever the guest said. */
 	if (audit_check()) {
-		vcpu.status = HV_STATUS_PANIC;
-		vcpu.guest_status = 0;
+		first->status = HV_STATUS_PANIC;
+		first->guest_status = 0;
 	}
 	stats_print();
-	apic_stats_print(&vcpu);
-	if (vcpu.guest_status)
-		hv_exit_guest(vcpu.status);
-	hv_exit(vcpu.status);
+	apic_stats_print(hv_vcpus, hv_nr_vcpus);
+	if (first->guest_status)
+		hv_exit_guest(first->status);
+	hv_exit(first->status);
 }

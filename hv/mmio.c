@@ -30,14 +30,14 @@ static int absent_read(struct vcpu *v, uint64_t gpa, unsigned size, uint64_t *va
 {
 	(void)v, (void)gpa, (void)size;
 	*val = ~0ul;                            /* no device drives the bus */
-	hv_stats.mmio_absent++;
+	v->stats.mmio_absent++;
 	return 0;
 }
 
 static int absent_write(struct vcpu *v, uint64_t gpa, unsigned size, uint64_t val)
 {
 	(void)v, (void)gpa, (void)size, (void)val;
-	hv_stats.mmio_absent++;
+	v->stats.mmio_absent++;
 	return 0;
 }
 

@@ -13,7 +13,7 @@
 
 #define OPT_ABI_PART_MAX 0xffffu
 #define OPT_LIST "(options: mem=N[K|M|G] abi=MAJOR.MINOR break=guest-state|host-state " \
-	"watchdog=N|Ns stats=time)"
+	"watchdog=N|Ns stats=time cpus=N)"
 
 /* The suffix of mem=N[K|M|G], as the number's unit. */
 static int opt_mem_unit(const char *s, const char **name, unsigned *shift)
@@ -124,6 +124,20 @@ static int opt_stats(const char *val, struct hv_options *o, char *err, size_t er
 	return 0;
 }
 
+/* cpus=N: at most N CPUs, a vCPU on each. */
+static int opt_cpus(const char *val, struct hv_options *o, char *err, size_t errlen)
+{
+	const char *end;
+	uint64_t v = 0;
+	int r = bootcmd_number(val, UINT64_MAX, &v, &end);
+
+	if (r == BOOTCMD_NOT_A_NUMBER || *end || r == BOOTCMD_TOO_LARGE || v < 1 ||
+	    v > HV_OPT_CPUS_MAX)
+		return ERR("cpus= takes a count of 1-%u, got '%s'", HV_OPT_CPUS_MAX, val);
+	o->cpus = (unsigned)v;
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	int (*parse)(const char *val, struct hv_options *o, char *err, size_t errlen);
@@ -133,6 +147,7 @@ static const struct {
 	{ "break", opt_break },
 	{ "watchdog", opt_watchdog },
 	{ "stats", opt_stats },
+	{ "cpus", opt_cpus },
 };
 
 int hv_options_parse(char *line, struct hv_options *o, char *err, size_t errlen)
@@ -148,6 +163,7 @@ int hv_options_parse(char *line, struct hv_options *o, char *err, size_t errlen)
 	o->watchdog = 0;
 	o->watchdog_seconds = 0;
 	o->stats_time = 0;
+	o->cpus = 0;
 	if (errlen)
 		err[0] = 0;
 

@@ -9,6 +9,10 @@
  *   break=guest-state|host-state
  *                    spoil the VMCS so that VM entry fails (testing aid:
  *                    the entry-failure report)
+ *   cpus=N           the most CPUs the guest gets, a vCPU on each (smp.c),
+ *                    1-HV_OPT_CPUS_MAX; default: every CPU the firmware's
+ *                    MADT lists, up to that. The rest are left alone: not
+ *                    started, and no IPI of the guest's reaches them.
  *   watchdog=N|Ns    stop the guest, with the reason and the statistics,
  *                    once N TSC ticks (or N seconds, at the TSC's rate
  *                    measured against the PIT) have passed since its first
@@ -34,6 +38,7 @@
 #define HV_OPT_MEM_UNIT         (2ull << 20)
 #define HV_OPT_MEM_ANY          UINT64_MAX      /* no mem= given */
 #define HV_OPT_WATCHDOG_SECONDS_MAX 1000000u    /* 11.5 days */
+#define HV_OPT_CPUS_MAX         16u             /* hv.h's HV_MAX_CPUS */
 
 struct hv_options {
 	uint64_t mem_max;               /* bytes, or HV_OPT_MEM_ANY */
@@ -43,6 +48,7 @@ struct hv_options {
 	uint64_t watchdog;              /* 0: none; else TSC ticks or seconds */
 	int watchdog_seconds;           /* watchdog is in seconds */
 	int stats_time;                 /* stats=time: root-mode TSC per exit */
+	unsigned cpus;                  /* cpus=N; 0: every CPU listed */
 };
 
 /*

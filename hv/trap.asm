@@ -1,12 +1,13 @@
-; trap.asm - the hypervisor's exception entry: every vector is a panic.
+; trap.asm - the hypervisor's exception entry: every vector is a panic;
+; and its interrupt entry, for a CPU waiting in root mode (cpu.c).
 ;
 ; Each stub pushes a dummy error code where the CPU pushes none (SDM vol.
 ; 3A, 7.3, table 7-1), then its vector, and calls hv_trap(vector, error,
 ; rip, cr2), which reports and ends the machine; nothing returns.
 ; Environment: hypervisor, root mode. SPDX-License-Identifier: MIT
 
-extern hv_trap
-global hv_trap_table
+extern hv_trap, apic_host_eoi
+global hv_trap_table, hv_irq_wake, hv_irq_spurious
 
 section .text
 bits 64
@@ -35,6 +36,35 @@ trap_common:
 .stop:	cli
 	hlt
 	jmp .stop
+
+; An interrupt only wakes the CPU from its HLT: ended at the APIC (every
+; register C may change is saved; RSP is 8 mod 16 after the CPU's five
+; words, so nine pushes align it for the call).
+hv_irq_wake:
+	push rax
+	push rcx
+	push rdx
+	push rsi
+	push rdi
+	push r8
+	push r9
+	push r10
+	push r11
+	call apic_host_eoi
+	pop r11
+	pop r10
+	pop r9
+	pop r8
+	pop rdi
+	pop rsi
+	pop rdx
+	pop rcx
+	pop rax
+	iretq
+
+; The spurious vector: no EOI (SDM vol. 3A, 11.9).
+hv_irq_spurious:
+	iretq
 
 section .rodata
 align 8

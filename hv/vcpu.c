@@ -29,6 +29,7 @@ void guest_kill(struct vcpu *v, unsigned status, const char *fmt, ...)
 	v->stopped = 1;
 	v->status = status;
 	kprintf("hv: guest stopped: %s\n", v->stop_reason);
+	smp_stop_all(v);                /* the whole machine stops (smp.c) */
 }
 
 void guest_exit_request(struct vcpu *v, unsigned status, const char *how)
@@ -40,6 +41,7 @@ void guest_exit_request(struct vcpu *v, unsigned status, const char *how)
 	v->stopped = 1;
 	v->guest_status = 1;
 	v->status = status;
+	smp_stop_all(v);
 }
 
 /*
@@ -172,5 +174,5 @@ void vcpu_halt(struct vcpu *v)
 	/* Entering in the HLT activity state (25.4.2); the next interrupt the
 	 * guest's APIC delivers wakes it (apic.c), at once if one is due. */
 	vmcs_write(GUEST_ACTIVITY_STATE, ACTIVITY_HLT);
-	vcpu_request_events();
+	vcpu_request_events(v);
 }

@@ -521,9 +521,13 @@ uint32_t vlapic_ipi_targets(const struct vlapic *const cpus[], unsigned n, unsig
 	return mask;
 }
 
-struct vlapic_verdict vlapic_ipi_verdict(const struct vlapic *vl, const struct vlapic_icr *d)
+#define VERDICT(act, why, mask) ((struct vlapic_verdict){ (act), (why), (mask) })
+
+struct vlapic_verdict vlapic_ipi_verdict(const struct vlapic *const cpus[], unsigned n,
+					 unsigned self, const struct vlapic_icr *d,
+					 uint32_t waiting)
 {
-	const struct vlapic *const self[1] = { vl };
+	uint32_t t = vlapic_ipi_targets(cpus, n, self, d);
 
 	switch (d->delivery) {
 	case APIC_DM_FIXED:
@@ -532,46 +536,76 @@ struct vlapic_verdict vlapic_ipi_verdict(const struct vlapic *vl, const struct v
 	case APIC_DM_INIT:
 		/* 11.6.1: INIT level de-assert, ignored since the Pentium 4. */
 		if (!d->assert && d->level)
-			return (struct vlapic_verdict){ VLAPIC_DROP,
-				"INIT level de-assert IPI (no effect on this processor)" };
-		return (struct vlapic_verdict){ VLAPIC_STOP_GUEST,
-			"guest sent an INIT IPI (this guest has one CPU and may not reset it)" };
+			return VERDICT(VLAPIC_DROP,
+				       "INIT level de-assert IPI (no effect on this processor)", 0);
+		if (!t)
+			return VERDICT(VLAPIC_STOP_GUEST, n == 1 ?
+				       "guest sent an INIT IPI (this guest has one CPU and may not reset it)" :
+				       "guest sent an INIT IPI (to none of its CPUs)", 0);
+		if (t & ~waiting)
+			return VERDICT(VLAPIC_STOP_GUEST,
+				       "guest sent an INIT IPI (to a CPU of its own that runs: not reset)", 0);
+		return VERDICT(VLAPIC_INIT, NULL, t);
 	case APIC_DM_STARTUP:
-		return (struct vlapic_verdict){ VLAPIC_STOP_GUEST,
-			"guest sent a start-up IPI (this guest has one CPU)" };
+		if (!t)
+			return VERDICT(VLAPIC_STOP_GUEST, n == 1 ?
+				       "guest sent a start-up IPI (this guest has one CPU)" :
+				       "guest sent a start-up IPI (to none of its CPUs)", 0);
+		if (!(t & waiting))
+			return VERDICT(VLAPIC_DROP,
+				       "start-up IPI to a CPU that runs (ignored, as by hardware)", 0);
+		return VERDICT(VLAPIC_STARTUP, NULL, t & waiting);
 	case APIC_DM_NMI:
-		return (struct vlapic_verdict){ VLAPIC_STOP_GUEST,
-			"guest sent an NMI IPI (NMIs are not virtualized)" };
+		return VERDICT(VLAPIC_STOP_GUEST,
+			       "guest sent an NMI IPI (NMIs are not virtualized)", 0);
 	case APIC_DM_SMI:
-		return (struct vlapic_verdict){ VLAPIC_STOP_GUEST,
-			"guest sent an SMI IPI (no SMM for the guest)" };
+		return VERDICT(VLAPIC_STOP_GUEST,
+			       "guest sent an SMI IPI (no SMM for the guest)", 0);
 	default:
-		return (struct vlapic_verdict){ VLAPIC_STOP_GUEST,
-			"guest sent an IPI with a reserved delivery mode" };
+		return VERDICT(VLAPIC_STOP_GUEST,
+			       "guest sent an IPI with a reserved delivery mode", 0);
 	}
 	/* 11.5.3: vectors 0-15 are illegal in a message sent. */
 	if (d->vector < 16)
-		return (struct vlapic_verdict){ VLAPIC_DROP,
-			"IPI with an illegal vector (0-15)" };
-	if (vlapic_ipi_targets(self, 1, 0, d) & 1)
-		return (struct vlapic_verdict){ VLAPIC_DELIVER_SELF, NULL };
-	if (d->shorthand == APIC_SH_OTHERS)
-		return (struct vlapic_verdict){ VLAPIC_DROP,
-			"IPI to all-excluding-self (the guest has no other CPU)" };
-	return (struct vlapic_verdict){ VLAPIC_DROP,
-		"IPI to a destination that is none of the guest's CPUs" };
+		return VERDICT(VLAPIC_DROP, "IPI with an illegal vector (0-15)", 0);
+	if (!t)
+		return VERDICT(VLAPIC_DROP, d->shorthand == APIC_SH_OTHERS && n == 1 ?
+			       "IPI to all-excluding-self (the guest has no other CPU)" :
+			       "IPI to a destination that is none of the guest's CPUs", 0);
+	/* Lowest priority: one CPU, the first the destination names. */
+	if (d->delivery == APIC_DM_LOWEST)
+		t &= -t;
+	return VERDICT(VLAPIC_DELIVER, NULL, t);
 }
 
-/* The ICR was written: send, as the policy says. */
+void vlapic_accept_ipi(struct vlapic *vl, unsigned vector)
+{
+	accept(vl, vector, 0);
+}
+
+/* The ICR was written: send, as the policy says; other CPUs' part is
+ * left in out_mask for the caller. */
 static enum vlapic_status ipi_send(struct vlapic *vl, uint64_t icr)
 {
 	struct vlapic_icr d = vlapic_icr_decode(icr, vlapic_mode(vl) == VLAPIC_X2APIC);
-	struct vlapic_verdict v = vlapic_ipi_verdict(vl, &d);
+	const struct vlapic *const alone[1] = { vl };
+	int peers = vl->peers && vl->self < vl->npeers;
+	unsigned self = peers ? vl->self : 0;
+	struct vlapic_verdict v = vlapic_ipi_verdict(peers ? vl->peers : alone,
+						     peers ? vl->npeers : 1, self, &d,
+						     peers && vl->waiting ? *vl->waiting : 0);
 
 	switch (v.action) {
-	case VLAPIC_DELIVER_SELF:
+	case VLAPIC_DELIVER:
 		vl->ipi_delivered++;
-		accept(vl, d.vector, d.level);
+		if (v.targets & (1u << self))
+			accept(vl, d.vector, d.level);
+		/* FALLTHROUGH */
+	case VLAPIC_INIT:
+	case VLAPIC_STARTUP:
+		vl->out_mask = v.targets & ~(1u << self);
+		vl->out_vector = d.vector;
+		vl->out_action = (uint8_t)v.action;
 		return VLAPIC_OK;
 	case VLAPIC_DROP:
 		vl->ipi_dropped++;

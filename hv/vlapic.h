@@ -27,18 +27,23 @@
  *    A reserved offset reads 0, ignores writes and sets ESR bit 7 (illegal
  *    register address), as hardware does. Writes to read-only registers
  *    are ignored. APR and the remote read register read 0.
- *  - IPIs (this guest has one CPU; see vlapic_ipi_verdict): fixed and
- *    lowest-priority IPIs whose destination includes the guest's own CPU
- *    are delivered to its own IRR; those that reach no CPU of the guest
- *    are dropped and counted (ipi_dropped, last_drop_reason) as on a
- *    machine without that CPU. INIT, start-up, NMI and SMI IPIs stop the
- *    guest with a reason, whatever their destination: none of them can
- *    mean anything useful here, and none may reach hardware. The one
- *    exception is INIT level de-assert, which processors since the
- *    Pentium 4 ignore (11.6.1): dropped and counted. Reserved delivery
- *    modes stop the guest. Lowest-priority IPIs are treated as fixed
- *    ones (some processors refuse to send them and set ESR bit 4,
- *    "redirectable IPI", 11.5.3; this model does not).
+ *  - IPIs (see vlapic_ipi_verdict), among the guest's CPUs (peers; a
+ *    model without them is a one-CPU guest): fixed IPIs reach every CPU
+ *    of the guest their destination names, the sender's own IRR at once,
+ *    the others' through the caller (out_mask: apic.c and smp.c carry
+ *    them); those that reach no CPU of the guest are dropped and counted
+ *    (ipi_dropped, last_drop_reason) as on a machine without that CPU.
+ *    Lowest-priority IPIs go to the first CPU their destination names (the
+ *    choice is the processor's, 11.6.2.4). INIT and start-up IPIs start
+ *    the guest's CPUs that wait for one (waiting: the caller's mask): an
+ *    INIT to one that waits leaves it waiting, a start-up IPI to one that
+ *    runs is ignored (dropped and counted), as hardware does. An INIT to
+ *    a CPU that runs, an INIT or start-up IPI that reaches no CPU of the
+ *    guest, and every NMI and SMI stop the guest with a reason: none may
+ *    reach hardware. INIT level de-assert, which processors since the
+ *    Pentium 4 ignore (11.6.1), is dropped and counted. Reserved delivery
+ *    modes stop the guest. (Some processors refuse lowest-priority IPIs
+ *    and set ESR bit 4, "redirectable IPI", 11.5.3; this model does not.)
  *  - Software-disabled (SVR[8] = 0): vectors already in IRR stay pending
  *    and deliverable (11.4.7.2: "pending interrupts in the IRR and ISR
  *    registers are held and require masking or handling by the CPU");
@@ -50,7 +55,8 @@
  * that takes now first brings the timer up to now (an expiry that is due
  * is taken then), so what the guest reads is what hardware shows at now.
  *
- * Environment: hypervisor (root mode, one vCPU) and the host tests.
+ * Environment: hypervisor (root mode, on the vCPU's own CPU) and the host
+ * tests.
  * Pure logic: no inline assembly, no VMCS, no globals.
  */
 /* SPDX-License-Identifier: MIT */
@@ -217,6 +223,19 @@ struct vlapic {
 	uint64_t tsc_deadline;          /* IA32_TSC_DEADLINE; 0: disarmed */
 	uint64_t timer_fired;           /* expiries, periods skipped included */
 
+	/*
+	 * The guest's CPUs, for IPIs (the caller's; NULL: this one alone):
+	 * peers[self] is this model; waiting, which of them wait for a
+	 * start-up IPI. The model reads the others' IDs and destination
+	 * registers, never writes them.
+	 */
+	const struct vlapic *const *peers;
+	unsigned npeers, self;
+	const volatile uint32_t *waiting;
+	/* An IPI the caller carries to other CPUs: out_mask over peers[]. */
+	uint32_t out_mask;
+	uint8_t out_vector, out_action; /* enum vlapic_action */
+
 	/* The IPI policy's record. */
 	uint64_t ipi_delivered, ipi_dropped;
 	const char *last_drop_reason;
@@ -335,24 +354,36 @@ struct vlapic_icr vlapic_icr_decode(uint64_t icr, int x2apic);
 /*
  * Which of the guest's CPUs an IPI from cpus[self] reaches, as a bit mask
  * over cpus[0..n-1] (n <= 32): shorthand, physical ID or broadcast,
- * logical flat or cluster (xAPIC) or cluster (x2APIC). Today the guest
- * has one CPU and the list is {vl}; an SMP step passes all of them.
+ * logical flat or cluster (xAPIC) or cluster (x2APIC).
  */
 uint32_t vlapic_ipi_targets(const struct vlapic *const cpus[], unsigned n, unsigned self,
 			    const struct vlapic_icr *d);
 
 enum vlapic_action {
-	VLAPIC_DELIVER_SELF,            /* vector to the sender's own IRR */
+	VLAPIC_DELIVER,                 /* the vector to each target's IRR */
 	VLAPIC_DROP,                    /* counted, with the reason */
 	VLAPIC_STOP_GUEST,              /* "hv: guest stopped: <reason>" */
+	VLAPIC_INIT,                    /* targets wait for a start-up IPI still */
+	VLAPIC_STARTUP,                 /* targets start at the vector's page */
 };
 
 struct vlapic_verdict {
 	enum vlapic_action action;
-	const char *reason;             /* NULL for DELIVER_SELF */
+	const char *reason;             /* DROP and STOP_GUEST */
+	uint32_t targets;               /* over cpus[]: DELIVER, INIT, STARTUP */
 };
 
-/* The IPI policy for this one-CPU guest (see the top of this file). */
-struct vlapic_verdict vlapic_ipi_verdict(const struct vlapic *vl, const struct vlapic_icr *d);
+/*
+ * The IPI policy (see the top of this file): what an ICR write from
+ * cpus[self] does among the guest's n CPUs, waiting being those that wait
+ * for a start-up IPI.
+ */
+struct vlapic_verdict vlapic_ipi_verdict(const struct vlapic *const cpus[], unsigned n,
+					 unsigned self, const struct vlapic_icr *d,
+					 uint32_t waiting);
+
+/* A fixed interrupt another CPU sent: into IRR as an IPI is accepted
+ * (11.6.1, 11.5.3). */
+void vlapic_accept_ipi(struct vlapic *vl, unsigned vector);
 
 #endif

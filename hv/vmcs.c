@@ -6,7 +6,9 @@
  * (Multiboot spec 3.2): 32-bit protected mode, paging off, flat 4 GiB
  * segments, EAX = 0x2BADB002, EBX = the info block. Protected mode without
  * paging under VMX needs "unrestricted guest" (SDM vol. 3C, 27.3.1.1:
- * with it, CR0.PE and CR0.PG are exempt from the fixed-bit checks).
+ * with it, CR0.PE and CR0.PG are exempt from the fixed-bit checks). The
+ * guest's other CPUs start as hardware starts an AP (vmcs_start_real):
+ * in real mode at the start-up IPI's page.
  *
  * Environment: hypervisor, root mode, with the vCPU's VMCS current.
  */
@@ -172,6 +174,59 @@ static void setup_guest(struct vcpu *v, uint32_t entry, uint32_t info_gpa)
 	memset(&v->regs, 0, sizeof(v->regs));
 	v->regs.rax = MB_MAGIC_EAX;
 	v->regs.rbx = info_gpa;
+}
+
+/*
+ * The guest's AP after INIT and a start-up IPI with this vector (SDM vol.
+ * 3A, 9.1.1, table 9-1; 11.6.1): real mode, CS = vector << 8 with base
+ * vector << 12, IP 0, the other segments 0 with 64 KiB limits, CR0 =
+ * 0x60000010 (CD, NW, ET), CR4, EFER and CR3 0, EDX the CPU's signature
+ * (CPUID.1:EAX), the other registers 0. Unrestricted guest lets it run
+ * with CR0.PE clear; its real-mode segments are usable, present,
+ * read/write accessed (type 3, or 11 for CS), DPL 0 (27.3.1.2).
+ */
+#define AR_REAL_CODE    0x009bu
+#define AR_REAL_DATA    0x0093u
+void vmcs_start_real(struct vcpu *v, unsigned vector)
+{
+	static const enum vmcs_field data[] = {
+		GUEST_SS_SELECTOR, GUEST_DS_SELECTOR, GUEST_ES_SELECTOR,
+		GUEST_FS_SELECTOR, GUEST_GS_SELECTOR,
+	};
+	const struct vmx_caps *c = v->caps;
+	uint64_t fixed0 = c->cr0_fixed0 & ~(CR0_PE | CR0_PG);
+	uint32_t a, b, cx, d;
+	unsigned i;
+
+	v->cr0_shadow = CR0_CD | CR0_NW | CR0_ET;
+	v->cr4_shadow = 0;
+	vmcs_write(GUEST_CR0, (v->cr0_shadow | fixed0) & c->cr0_fixed1);
+	vmcs_write(CR0_READ_SHADOW, v->cr0_shadow);
+	vmcs_write(GUEST_CR4, c->cr4_fixed0 & c->cr4_fixed1);
+	vmcs_write(CR4_READ_SHADOW, v->cr4_shadow);
+	vmcs_write(GUEST_CR3, 0);
+	vmcs_write(GUEST_IA32_EFER, 0);
+	vmcs_write(GUEST_DR7, 0x400);
+	vmcs_write(GUEST_CS_SELECTOR, (vector & 0xff) << 8);
+	vmcs_write(GUEST_CS_BASE, (uint64_t)(vector & 0xff) << 12);
+	vmcs_write(GUEST_CS_LIMIT, 0xffff);
+	vmcs_write(GUEST_CS_AR, AR_REAL_CODE);
+	for (i = 0; i < ARRAY_SIZE(data); i++) {
+		unsigned k = (data[i] - GUEST_ES_SELECTOR) / 2;
+
+		vmcs_write(data[i], 0);
+		vmcs_write(GUEST_ES_LIMIT + 2 * k, 0xffff);
+		vmcs_write(GUEST_ES_AR + 2 * k, AR_REAL_DATA);
+		vmcs_write(GUEST_ES_BASE + 2 * k, 0);
+	}
+	vmcs_write(GUEST_RIP, 0);
+	vmcs_write(GUEST_RSP, 0);
+	vmcs_write(GUEST_RFLAGS, RFLAGS_FIXED);
+	vmcs_write(GUEST_ACTIVITY_STATE, ACTIVITY_ACTIVE);
+	vmcs_write(GUEST_INTERRUPTIBILITY, 0);
+	memset(&v->regs, 0, sizeof(v->regs));
+	cpuid(1, 0, &a, &b, &cx, &d);
+	v->regs.rdx = a;
 }
 
 void vmcs_setup(struct vcpu *v, uint64_t eptp, uint64_t io_bitmaps_pa,

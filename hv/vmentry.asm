@@ -34,7 +34,6 @@
 %include "hv_offsets.inc"
 
 extern vmexit_handler, vmexit_hypercall, vmexit_io, vmexit_handler_all_regs, vmcs_write_failed
-extern vcpu_event_tsc, hv_stats
 global vmx_run, vmx_exit_entry
 section .text
 bits 64
@@ -162,7 +161,7 @@ vmx_exit_entry:
 ; no C: each step is cpuid_cache_find()'s and vcpu_complete_insn()'s, and
 ; anything they would not do at once (a (leaf, sub-leaf) not cached, an
 ; STI or MOV SS shadow to end, a single step to deliver, an event due,
-; vcpu_event_tsc) goes the C way, which handles it whole. So does a guest
+; the vCPU's event_tsc) goes the C way, which handles it whole. So does a guest
 ; whose XCR0 is not the hypervisor's (C switches it: no guest value may be
 ; live in root mode), and every CPUID while the statistics time exits
 ; (stats=time: C times them). The guest's RAX-RDX are stored; CPUID
@@ -191,9 +190,9 @@ vmx_exit_entry:
 	rdtsc
 	shl rdx, 32
 	or rax, rdx
-	cmp rax, [rel vcpu_event_tsc]
+	cmp rax, [gs:VCPU_EVENT_TSC]
 	jae .cpuid_in_c
-	inc qword [rel hv_stats + STATS_COUNT_CPUID]
+	inc qword [gs:VCPU_COUNT_CPUID]
 	mov eax, VMCS_GUEST_RIP         ; past the instruction (28.2.5)
 	vmread rdx, rax
 	mov ecx, VMCS_EXIT_INSN_LEN

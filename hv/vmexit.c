@@ -83,8 +83,7 @@ void sipi_exit(struct vcpu *v)
 /* The watchdog's deadline or the guest's timer: vcpu_events looks. */
 void preemption_timer_exit(struct vcpu *v)
 {
-	(void)v;
-	vcpu_request_events();
+	vcpu_request_events(v);
 }
 
 /*
@@ -177,8 +176,6 @@ static inline __attribute__((always_inline)) void vmexit_dispatch(struct vcpu *v
 	h(v);
 }
 
-uint64_t vcpu_event_tsc;                /* 0: look at the first exit */
-
 /*
  * The slow end of an exit: the watchdog's deadline passed, the guest's
  * timer is due, or the exit changed what its APIC has to deliver. Then
@@ -198,7 +195,7 @@ static void vcpu_events_pass(struct vcpu *v, uint64_t now)
 			return;
 		next = apic_deliver(v, now);
 		next = next < watchdog_deadline_tsc ? next : watchdog_deadline_tsc;
-		vcpu_event_tsc = next;
+		v->event_tsc = next;
 		if (preemption_timer_set(next, now) ||
 		    vmread(GUEST_ACTIVITY_STATE) != ACTIVITY_HLT || next == UINT64_MAX)
 			return;
@@ -210,7 +207,9 @@ static void vcpu_events_pass(struct vcpu *v, uint64_t now)
 /* Out of the hot path; its time is the exit's root-mode time too. */
 __attribute__((noinline, cold)) void vcpu_events(struct vcpu *v, uint64_t now)
 {
+	smp_events(v);                  /* what other vCPUs handed this one */
 	vcpu_events_pass(v, now);
+	smp_events_done(v);
 	stats_add_root_tsc(v, rdtsc() - now);
 }
 
@@ -235,10 +234,10 @@ static inline __attribute__((always_inline)) int vmexit_run(struct vcpu *v, uint
 	stats_exit_begins(v);
 	vcpu_xcr0_to_host(v);
 	vmexit_dispatch(v, reason);
-	/* One test with the TSC the statistics read (vcpu_event_tsc): the
+	/* One test with the TSC the statistics read (event_tsc): the
 	 * watchdog's (an exit storm spends its time here, where the timer
 	 * does not run), the guest's timer, an APIC that has work. */
-	if (__builtin_expect((now = stats_count_exit(v)) >= vcpu_event_tsc, 0))
+	if (__builtin_expect((now = stats_count_exit(v)) >= v->event_tsc, 0))
 		vcpu_events(v, now);
 	if (__builtin_expect(v->xcr0_differs, 0) && !v->stopped)
 		vcpu_xcr0_to_guest(v);          /* the usual case first: equal */
@@ -256,8 +255,8 @@ static inline __attribute__((always_inline)) int vmexit_hot_done(struct vcpu *v)
 {
 	uint64_t now = rdtsc();
 
-	hv_stats.count[v->stat_slot]++;         /* stats_count_exit, untimed */
-	if (__builtin_expect(now >= vcpu_event_tsc, 0))
+	v->stats.count[v->stat_slot]++;         /* stats_count_exit, untimed */
+	if (__builtin_expect(now >= v->event_tsc, 0))
 		vcpu_events(v, now);
 	return v->stopped;
 }

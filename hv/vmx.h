@@ -154,6 +154,7 @@ enum vmcs_field {
 /* ---- Guest activity state (25.4.2, table 25-3) ------------------------- */
 #define ACTIVITY_ACTIVE                 0
 #define ACTIVITY_HLT                    1
+#define ACTIVITY_WAIT_SIPI              3       /* 25.4.2, table 25-3 */
 
 /* ---- Basic exit reasons (appendix C), from exit_reasons.def ----------- */
 enum exit_reason {

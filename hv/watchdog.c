@@ -18,7 +18,7 @@
  *    It catches a guest that never exits. (A CPU without that control restarts the timer from the field
  *    at every entry: the guest is still stopped, at most a limit late.)
  *  - The deadline test every exit makes with a TSC read (now >=
- *    vcpu_event_tsc, a compare and a branch, which the guest's timer and
+ *    event_tsc, a compare and a branch, which the guest's timer and
  *    APIC share: vmexit.c's paths, and vmentry.asm's for a cached CPUID). It catches a guest that
  *    exits all the time, whose time goes to root mode, which the timer
  *    does not count.
@@ -81,6 +81,22 @@ static uint64_t pit_tsc_per_count(void)
 	return polls < CALIBRATE_POLLS ? t1 - t0 : 0;
 }
 
+/* The TSC's rate measured against the PIT (once), 0 when it cannot be:
+ * the waits of an AP's start (smp.c) are in it. */
+uint64_t watchdog_tsc_hz(void)
+{
+	static uint64_t hz;
+	static int measured;
+
+	if (!measured) {
+		uint64_t per = pit_tsc_per_count();
+
+		hz = per < 1000 ? 0 : per * PIT_HZ / CALIBRATE_COUNT;
+		measured = 1;
+	}
+	return hz;
+}
+
 int watchdog_init(const struct hv_options *o, const struct vmx_caps *c,
 		  const struct vmx_controls *ctl, char *err, size_t errlen)
 {
@@ -89,15 +105,13 @@ int watchdog_init(const struct hv_options *o, const struct vmx_caps *c,
 	if (!o->watchdog)
 		return 0;
 	if (o->watchdog_seconds) {
-		uint64_t per = pit_tsc_per_count(), hz;
+		uint64_t hz = watchdog_tsc_hz();
 
-		if (per < 1000) {
+		if (!hz) {
 			snprintf(err, errlen, "watchdog=%lus: the TSC's rate cannot be measured "
-				 "against the PIT (%lu ticks in 10 ms); give it in TSC ticks",
-				 o->watchdog, per);
+				 "against the PIT; give it in TSC ticks", o->watchdog);
 			return -1;
 		}
-		hz = per * PIT_HZ / CALIBRATE_COUNT;
 		wd_ticks = o->watchdog * hz;            /* at most 10^6 s: no overflow below 18 EHz */
 		snprintf(wd_limit, sizeof(wd_limit), "%lu s (%lu TSC ticks at %lu Hz)",
 			 o->watchdog, wd_ticks, hz);
@@ -135,9 +149,13 @@ void watchdog_arm(void)
 /* An exit found the deadline passed (vcpu_events, after any exit). */
 void watchdog_expired(struct vcpu *v)
 {
+	char cpu[24] = "";
+
+	if (hv_nr_vcpus > 1)
+		snprintf(cpu, sizeof(cpu), " on CPU %u", v->index);
 	guest_kill(v, HV_STATUS_GUEST_FAULT,
-		   "watchdog: ran past %s since its first VM entry, at rip 0x%lx (%s)",
-		   wd_limit, vmread(GUEST_RIP),
+		   "watchdog: ran past %s since its first VM entry, at rip 0x%lx%s (%s)",
+		   wd_limit, vmread(GUEST_RIP), cpu,
 		   vmread(GUEST_ACTIVITY_STATE) == ACTIVITY_HLT ? "halted" : "running");
 }
 

@@ -99,6 +99,18 @@ int main(void)
 		expect(&h, 0, "interrupts disabled", "IF=0, timer running, vector pending");
 	}
 
+	TEST("another CPU of the guest's may send an IPI: woken, unless IF=0 or it cannot accept") {
+		h = quiet();
+		h.other_cpus = 1;
+		expect(&h, 1, "another of the guest's CPUs", "quiet, with another CPU");
+		h.if_set = 0;
+		expect(&h, 0, "interrupts disabled", "IF=0, with another CPU");
+		h = quiet();
+		h.other_cpus = 1;
+		h.svr &= ~HALT_SVR_ENABLE;
+		expect(&h, 0, "software-disabled", "SVR off, with another CPU");
+	}
+
 	TEST("the guest kernel's own state: its timer wakes it") {
 		h = guest_kernel();
 		expect(&h, 1, "timer", "periodic timer running");

@@ -94,13 +94,29 @@ static void test_defaults_and_paths(void)
 	TEST("only the first word is the image") {
 		expect_err("build/hv.elf bogus",
 			   "unknown option 'bogus' (options: mem=N[K|M|G] abi=MAJOR.MINOR "
-			   "break=guest-state|host-state watchdog=N|Ns stats=time)");
+			   "break=guest-state|host-state watchdog=N|Ns stats=time cpus=N)");
 		expect_err("mem=64M hv.elf",
 			   "unknown option 'hv.elf' (options: mem=N[K|M|G] abi=MAJOR.MINOR "
-			   "break=guest-state|host-state watchdog=N|Ns stats=time)");
+			   "break=guest-state|host-state watchdog=N|Ns stats=time cpus=N)");
 		expect_err("hv.elf foo=1",
 			   "unknown option 'foo=1' (options: mem=N[K|M|G] abi=MAJOR.MINOR "
-			   "break=guest-state|host-state watchdog=N|Ns stats=time)");
+			   "break=guest-state|host-state watchdog=N|Ns stats=time cpus=N)");
+	}
+}
+
+static void test_cpus(void)
+{
+	TEST("cpus=N: 1-16; 0, 17, words and suffixes refused; all by default") {
+		expect_mem("k mem=2M", 2 * MiB);
+		CHECK(o.cpus == 0, "default %u", o.cpus);
+		expect_mem("k cpus=1 mem=2M", 2 * MiB);
+		CHECK(o.cpus == 1, "cpus=1: %u", o.cpus);
+		expect_mem("k cpus=16 mem=2M", 2 * MiB);
+		CHECK(o.cpus == 16, "cpus=16: %u", o.cpus);
+		expect_err("k cpus=0", "cpus= takes a count of 1-16, got '0'");
+		expect_err("k cpus=17", "cpus= takes a count of 1-16, got '17'");
+		expect_err("k cpus=2x", "cpus= takes a count of 1-16, got '2x'");
+		expect_err("k cpus=", "cpus= takes a count of 1-16, got ''");
 	}
 }
 
@@ -255,6 +271,7 @@ int main(void)
 	test_defaults_and_paths();
 	test_mem();
 	test_stats();
+	test_cpus();
 	test_abi_break();
 	return check_summary();
 }

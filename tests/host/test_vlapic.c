@@ -88,6 +88,14 @@ static uint32_t esr(uint64_t now)
 /* ---- the x2APIC MSR map, from SDM vol. 3A table 11-6 ---------------------- */
 #define R 1
 #define W 2
+/* The policy for a one-CPU guest (vl alone). */
+static struct vlapic_verdict verdict1(const struct vlapic_icr *d)
+{
+	const struct vlapic *const one[1] = { &vl };
+
+	return vlapic_ipi_verdict(one, 1, 0, d, 0);
+}
+
 static unsigned x2apic_access(uint32_t m)
 {
 	if (m >= 0x810 && m <= 0x827)           /* ISR, TMR, IRR */
@@ -665,14 +673,19 @@ int main(void)
 					uint64_t icr = 0x40 | dm << 8 | APIC_ICR_ASSERT |
 						       (uint64_t)sh << 18 | (uint64_t)dest << 56;
 					struct vlapic_icr d = vlapic_icr_decode(icr, 0);
-					struct vlapic_verdict v = vlapic_ipi_verdict(&vl, &d);
+					struct vlapic_verdict v = verdict1(&d);
 					int self = sh == APIC_SH_SELF || sh == APIC_SH_ALL ||
 						   (sh == APIC_SH_NONE && dest == 5);
 
 					if (dm == APIC_DM_FIXED || dm == APIC_DM_LOWEST) {
-						CHECK(v.action == (self ? VLAPIC_DELIVER_SELF : VLAPIC_DROP),
+						CHECK(v.action == (self ? VLAPIC_DELIVER : VLAPIC_DROP),
 						      "dm %u sh %u dest %u: %d", dm, sh, dest, v.action);
-						CHECK(self ? !v.reason : v.reason != NULL, "reason");
+						CHECK(self ? !v.reason && v.targets == 1 : v.reason != NULL,
+						      "reason");
+					} else if (dm == APIC_DM_STARTUP && self) {
+						/* To itself, running: ignored, as by hardware. */
+						CHECK(v.action == VLAPIC_DROP && strstr(v.reason, "runs"),
+						      "dm %u sh %u dest %u: %d", dm, sh, dest, v.action);
 					} else {
 						CHECK(v.action == VLAPIC_STOP_GUEST && v.reason &&
 						      strstr(v.reason, stop_word[dm]),
@@ -682,11 +695,84 @@ int main(void)
 				}
 		struct vlapic_icr d = vlapic_icr_decode(APIC_DM_INIT << 8 | APIC_ICR_LEVEL |
 							(uint64_t)APIC_SH_ALL << 18, 0);
-		struct vlapic_verdict v = vlapic_ipi_verdict(&vl, &d);
+		struct vlapic_verdict v = verdict1(&d);
 		CHECK(v.action == VLAPIC_DROP && strstr(v.reason, "de-assert"), "INIT de-assert");
 		d = vlapic_icr_decode(0x0f | (uint64_t)APIC_SH_SELF << 18, 0);
-		v = vlapic_ipi_verdict(&vl, &d);
+		v = verdict1(&d);
 		CHECK(v.action == VLAPIC_DROP && strstr(v.reason, "illegal"), "vector 15");
+	}
+
+	TEST("IPI verdicts among four CPUs: fixed, lowest, INIT and start-up by who waits") {
+		static struct vlapic c[4];
+		const struct vlapic *const cpus[4] = { &c[0], &c[1], &c[2], &c[3] };
+		struct vlapic_icr d;
+		struct vlapic_verdict v;
+
+		for (unsigned i = 0; i < 4; i++)
+			vlapic_init(&c[i], i, i == 0, 1, 1, 36);
+		/* Fixed to all-excluding-self from CPU 0: the other three. */
+		d = vlapic_icr_decode(0x40 | (uint64_t)APIC_SH_OTHERS << 18 | APIC_ICR_ASSERT, 0);
+		v = vlapic_ipi_verdict(cpus, 4, 0, &d, 0);
+		CHECK(v.action == VLAPIC_DELIVER && v.targets == 0xe, "others: %d 0x%x", v.action, v.targets);
+		/* Physical ID 2; ID 9, none of them. */
+		d = vlapic_icr_decode(0x40 | APIC_ICR_ASSERT | 2ull << 56, 0);
+		v = vlapic_ipi_verdict(cpus, 4, 0, &d, 0);
+		CHECK(v.action == VLAPIC_DELIVER && v.targets == 0x4, "ID 2: 0x%x", v.targets);
+		d = vlapic_icr_decode(0x40 | APIC_ICR_ASSERT | 9ull << 56, 0);
+		v = vlapic_ipi_verdict(cpus, 4, 0, &d, 0);
+		CHECK(v.action == VLAPIC_DROP && strstr(v.reason, "none of the guest's"), "ID 9");
+		/* Lowest priority to all: one CPU. */
+		d = vlapic_icr_decode(0x40 | APIC_DM_LOWEST << 8 | (uint64_t)APIC_SH_ALL << 18, 0);
+		v = vlapic_ipi_verdict(cpus, 4, 2, &d, 0);
+		CHECK(v.action == VLAPIC_DELIVER && v.targets == 0x1, "lowest: 0x%x", v.targets);
+		/* INIT to waiting CPUs 1-3 from 0; to a running one, or none, stops. */
+		d = vlapic_icr_decode(APIC_DM_INIT << 8 | APIC_ICR_ASSERT | 3ull << 56, 0);
+		v = vlapic_ipi_verdict(cpus, 4, 0, &d, 0xe);
+		CHECK(v.action == VLAPIC_INIT && v.targets == 0x8, "INIT to 3: %d", v.action);
+		v = vlapic_ipi_verdict(cpus, 4, 0, &d, 0x6);
+		CHECK(v.action == VLAPIC_STOP_GUEST && strstr(v.reason, "runs"), "INIT to running 3");
+		d = vlapic_icr_decode(APIC_DM_INIT << 8 | APIC_ICR_ASSERT | 7ull << 56, 0);
+		v = vlapic_ipi_verdict(cpus, 4, 0, &d, 0xe);
+		CHECK(v.action == VLAPIC_STOP_GUEST && strstr(v.reason, "none of its CPUs"), "INIT to 7");
+		d = vlapic_icr_decode(APIC_DM_INIT << 8 | APIC_ICR_ASSERT | (uint64_t)APIC_SH_ALL << 18, 0);
+		v = vlapic_ipi_verdict(cpus, 4, 0, &d, 0xe);
+		CHECK(v.action == VLAPIC_STOP_GUEST, "INIT to all, itself included");
+		/* Start-up: the waiting targets only; to none waiting, ignored. */
+		d = vlapic_icr_decode(0x08 | APIC_DM_STARTUP << 8 | APIC_ICR_ASSERT |
+				      (uint64_t)APIC_SH_OTHERS << 18, 0);
+		v = vlapic_ipi_verdict(cpus, 4, 0, &d, 0xa);
+		CHECK(v.action == VLAPIC_STARTUP && v.targets == 0xa, "SIPI: 0x%x", v.targets);
+		v = vlapic_ipi_verdict(cpus, 4, 0, &d, 0);
+		CHECK(v.action == VLAPIC_DROP && strstr(v.reason, "runs"), "SIPI to running");
+		d = vlapic_icr_decode(0x08 | APIC_DM_STARTUP << 8 | APIC_ICR_ASSERT | 5ull << 56, 0);
+		v = vlapic_ipi_verdict(cpus, 4, 0, &d, 0xe);
+		CHECK(v.action == VLAPIC_STOP_GUEST && strstr(v.reason, "none of its CPUs"), "SIPI to 5");
+		/* NMI stops whoever it names. */
+		d = vlapic_icr_decode(APIC_DM_NMI << 8 | APIC_ICR_ASSERT | 1ull << 56, 0);
+		v = vlapic_ipi_verdict(cpus, 4, 0, &d, 0);
+		CHECK(v.action == VLAPIC_STOP_GUEST && strstr(v.reason, "NMI"), "NMI");
+	}
+
+	TEST("an ICR write among peers: the sender's part at once, the others' left to carry") {
+		static struct vlapic c[2];
+		const struct vlapic *const cpus[2] = { &c[0], &c[1] };
+		uint32_t waiting = 0;
+
+		for (unsigned i = 0; i < 2; i++) {
+			vlapic_init(&c[i], i, i == 0, 1, 1, 36);
+			c[i].peers = cpus;
+			c[i].npeers = 2;
+			c[i].self = i;
+			c[i].waiting = &waiting;
+			vlapic_mmio_write(&c[i], APIC_SVR, 4, APIC_SVR_ENABLE | 0xff, 0);
+		}
+		vlapic_mmio_write(&c[0], APIC_ICR_LO, 4, 0x50 | (uint32_t)APIC_SH_ALL << 18, 0);
+		CHECK(c[0].irr[0x50 / 32] & (1u << (0x50 % 32)), "own IRR");
+		CHECK(c[0].out_mask == 2 && c[0].out_vector == 0x50 &&
+		      c[0].out_action == VLAPIC_DELIVER, "carried: 0x%x", c[0].out_mask);
+		CHECK(!(c[1].irr[0x50 / 32] & (1u << (0x50 % 32))), "the peer's IRR is the carrier's");
+		vlapic_accept_ipi(&c[1], 0x50);
+		CHECK(c[1].irr[0x50 / 32] & (1u << (0x50 % 32)), "accepted");
 	}
 
 	TEST("destinations: physical, broadcast, logical flat, cluster, x2APIC cluster") {

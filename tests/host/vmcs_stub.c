@@ -141,6 +141,12 @@ void hypercall_shared_cpuid_refresh(struct vcpu *v)
 	stub_shared_refreshes++;
 }
 
+/* One vCPU: a stop stops nothing else. */
+void smp_stop_all(struct vcpu *v)
+{
+	(void)v;
+}
+
 int vcpu_halt_stuck(struct vcpu *v)
 {
 	(void)v;
@@ -149,7 +155,6 @@ int vcpu_halt_stuck(struct vcpu *v)
 
 /* The virtual APIC (apic.c) is tested on its own (test_vlapic): here the
  * MSRs and CR8 it owns answer as an APIC in its reset state would. */
-uint64_t vcpu_event_tsc;
 
 int apic_msr(struct vcpu *v, uint32_t msr, int write, uint64_t *val)
 {

@@ -10,7 +10,7 @@
 # the first four stop the guest with a line that names the IPI ("hv: guest
 # stopped: local APIC: guest sent an INIT IPI (...), at rip 0x..."), and
 # its report counts the IPIs it delivered and dropped ("hv: stats: apic
-# ... ipi_self=N ipi_dropped=N", then the last drop's reason).
+# ... ipi_sent=N ipi_dropped=N", then the last drop's reason).
 #
 # The hypervisor's word is half of the proof; the other half is Bochs's own
 # log (LOG.bochs), which no guest writes. Its APICs log each INIT,
@@ -138,7 +138,7 @@ ipi_stop_test() {
 ipi_stop_test bochs-hosted-2cpus-ipi-init tigerlake hostile.init INIT \
 	'com1:^selftest: hostile\.init: the guest goes on after the INIT de-assert$' \
 	'com1:^selftest: hostile\.init: sending INIT \(assert\) ' \
-	'^hv: stats: apic .* ipi_self=0 ipi_dropped=1 ' \
+	'^hv: stats: apic .* ipi_sent=0 ipi_dropped=1 ' \
 	'^hv: stats: apic last dropped IPI: INIT level de-assert IPI '
 ipi_stop_test bochs-hosted-2cpus-ipi-sipi tigerlake hostile.sipi start-up
 ipi_stop_test bochs-hosted-2cpus-ipi-nmi tigerlake hostile.nmi NMI
@@ -150,7 +150,7 @@ ipi_stop_test bochs-hosted-2cpus-ipi-sipi-skylake corei7_skylake_x hostile.sipi 
 name=bochs-hosted-2cpus-hostile-ipi
 hv_test $name pass "^exit: status=0 \\(the guest's\\)$" "$IPI_AUDIT" '!hv: audit: FAIL' \
 	'^hv: guest ended with status 0 ' 'com1:^selftest: hostile\.ipi \.\.\. ok$' \
-	'^hv: stats: apic .* ipi_self=1 ipi_dropped=2 ' \
+	'^hv: stats: apic .* ipi_sent=1 ipi_dropped=2 ' \
 	'^hv: stats: apic last dropped IPI: IPI to all-excluding-self ' \
 	-- --emu bochs --cpus 2 --timeout 20 hosted tests=hostile.ipi
 cpu1_never_reached $name-cpu1-never-reached "$LOGDIR/$name.log"
