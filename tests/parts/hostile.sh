@@ -29,7 +29,6 @@ boot_test bochs-hosted-hostile-idt-in-mmio fail \
 	'^hv: guest stopped: absent MMIO at gpa 0x0*c0000400: touched while delivering vector 64 \(the IDT, GDT, TSS or stack is not RAM\), at rip 0x[0-9a-f]+$' \
 	'!selftest: hostile.idt \.\.\. ok' -- --emu bochs --timeout 20 hosted tests=hostile.idt
 
-# A 2-CPU machine: the hypervisor runs the guest on CPU 0 while CPU 1
-# waits for a SIPI nobody sends (the machine for issue 10's IPI tests).
+# A 2-CPU machine: a vCPU on each, the guest's self-tests on both.
 boot_test bochs-hosted-2cpus pass @selftests:hosted "$AUDIT" '^hv: guest ended with status 0 ' \
 	-- --emu bochs --cpus 2 hosted

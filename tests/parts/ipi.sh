@@ -122,6 +122,7 @@ boot_test bochs-native-2cpus-hostile-ipi pass '^selftest: hostile\.ipi \.\.\. ok
 	-- --emu bochs --cpus 2 --timeout 20 native tests=hostile.ipi
 
 # ---- hosted: the hypervisor stops the guest, and CPU 1 never moves ----------
+# cpus=1: the hypervisor gives the guest CPU 0 alone; CPU 1 is no one's.
 # ipi_stop_test NAME CPU-MODEL TEST KIND [PATTERN...]: hosted, TEST stops
 # the guest with the hypervisor's line naming KIND; the audit is clean;
 # the guest printed what it sent and never came back to say more.
@@ -132,7 +133,7 @@ ipi_stop_test() {
 		"^hv: guest stopped: local APIC: guest sent an? $kind IPI \\(.*\\), at rip 0x[0-9a-f]+\$" \
 		"$IPI_AUDIT" '!hv: audit: FAIL' "com1:^selftest: $t: sending " \
 		"com1:!^selftest: $t \.\.\. " "$@" \
-		-- --emu bochs --cpu "$model" --cpus 2 --timeout 20 hosted "tests=$t"
+		-- --emu bochs --cpu "$model" --cpus 2 --timeout 20 --hv-args cpus=1 hosted "tests=$t"
 	cpu1_never_reached "$n-cpu1-never-reached" "$LOGDIR/$n.log"
 }
 ipi_stop_test bochs-hosted-2cpus-ipi-init tigerlake hostile.init INIT \
@@ -152,5 +153,5 @@ hv_test $name pass "^exit: status=0 \\(the guest's\\)$" "$IPI_AUDIT" '!hv: audit
 	'^hv: guest ended with status 0 ' 'com1:^selftest: hostile\.ipi \.\.\. ok$' \
 	'^hv: stats: apic .* ipi_sent=1 ipi_dropped=2 ' \
 	'^hv: stats: apic last dropped IPI: IPI to all-excluding-self ' \
-	-- --emu bochs --cpus 2 --timeout 20 hosted tests=hostile.ipi
+	-- --emu bochs --cpus 2 --timeout 20 --hv-args cpus=1 hosted tests=hostile.ipi
 cpu1_never_reached $name-cpu1-never-reached "$LOGDIR/$name.log"
