@@ -22,6 +22,7 @@
 #include "mm.h"
 #include "pv.h"
 #include "selftest.h"
+#include "smp.h"
 #include "trap.h"
 #include "x86.h"
 
@@ -354,6 +355,22 @@ int test_hostile_init(void)
 	kprintf("selftest: hostile.init: the guest goes on after the INIT de-assert\n");
 	return ipi_must_stop("hostile.init", "INIT (assert) to all-excluding-self", 0,
 			     ICR_OTHERS | ICR_LEVEL | ICR_ASSERT | ICR_DM_INIT);
+}
+
+/* An INIT to the APIC ID past the highest the MADT lists: a CPU of the
+ * machine's, maybe, but not the guest's. Hosted with cpus=2 on four CPUs,
+ * it is the machine's CPU 2, which the hypervisor never started. */
+int test_hostile_init_other(void)
+{
+	uint32_t id = 0;
+	unsigned i;
+	char what[64];
+
+	for (i = 0; i < smp.acpi.count; i++)
+		id = smp.acpi.apic_id[i] > id ? smp.acpi.apic_id[i] : id;
+	snprintf(what, sizeof(what), "INIT (assert) to APIC ID %u, not in the MADT", id + 1);
+	return ipi_must_stop("hostile.init_other", what, id + 1,
+			     ICR_LEVEL | ICR_ASSERT | ICR_DM_INIT);
 }
 
 /*

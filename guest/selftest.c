@@ -23,6 +23,7 @@
 #include "mm.h"
 #include "pv.h"
 #include "selftest.h"
+#include "smp.h"
 #include "trap.h"
 #include "x86.h"
 
@@ -649,6 +650,28 @@ static int test_hang_loop(void)
 	return 0;
 }
 
+/* A hang on one CPU: CPU 1 spins with interrupts off (smp_call runs it
+ * there) and this CPU waits for it for ever, interrupts on: hosted, the
+ * watchdog ends the run and the report gives every CPU's state. */
+static void spin_off(unsigned index)
+{
+	(void)index;
+	asm volatile("cli; 1: jmp 1b" ::: "memory");
+}
+
+static int test_hang_ap(void)
+{
+	uint64_t others = smp_others();
+
+	if (!others)
+		SKIP("one CPU online");
+	kprintf("selftest: hang.ap: CPU %u spins with interrupts off; this CPU waits for it\n",
+		(unsigned)__builtin_ctzll(others));
+	smp_call(others & -others, spin_off);
+	asm volatile("sti; 1: pause; jmp 1b" ::: "memory");
+	return 0;
+}
+
 /*
  * An interrupt storm: the APIC timer at its fastest (count 1, bus clock
  * divided by 1), interrupts on, and a loop that never ends: the guest does
@@ -738,6 +761,7 @@ static const struct selftest tests[] = {
 	{ "hostile.tf",   test_hostile_tf,       0 },
 	/* IPIs: those that stop the guest are for hosted runs (hostile.c) */
 	{ "hostile.init", test_hostile_init,     0 },
+	{ "hostile.init_other", test_hostile_init_other, 0 },
 	{ "hostile.sipi", test_hostile_sipi,     0 },
 	{ "hostile.nmi",  test_hostile_nmi,      0 },
 	{ "hostile.smi",  test_hostile_smi,      0 },
@@ -753,6 +777,7 @@ static const struct selftest tests[] = {
 	{ "lapic.gp",     test_lapic_gp,         0 },
 	{ "hang.hlt",   test_hang_hlt,   0 },
 	{ "hang.loop",  test_hang_loop,  0 },
+	{ "hang.ap",    test_hang_ap,    0 },
 	{ "hang.storm", test_hang_storm, 0 },
 	{ "hang.tsc",   test_hang_tsc,   0 },
 	{ "forge",      test_forge,      0 },

@@ -76,6 +76,7 @@ int test_hostile_ring1(void);
 int test_hostile_idt_mmio(void);
 int test_hostile_tf(void);
 int test_hostile_init(void);
+int test_hostile_init_other(void);
 int test_hostile_sipi(void);
 int test_hostile_nmi(void);
 int test_hostile_smi(void);

@@ -375,6 +375,8 @@ void smp_events_done(struct vcpu *v)
 {
 	int halted = vmread(GUEST_ACTIVITY_STATE) == ACTIVITY_HLT;
 
+	if (v->stopped)
+		return;                         /* kept as it was for smp_report */
 	if (!halted)
 		v->smp.waiting = 0;             /* an interrupt woke it */
 	if (halted != v->smp.halted) {

@@ -155,3 +155,22 @@ hv_test $name pass "^exit: status=0 \\(the guest's\\)$" "$IPI_AUDIT" '!hv: audit
 	'^hv: stats: apic last dropped IPI: IPI to all-excluding-self ' \
 	-- --emu bochs --cpus 2 --timeout 20 --hv-args cpus=1 hosted tests=hostile.ipi
 cpu1_never_reached $name-cpu1-never-reached "$LOGDIR/$name.log"
+
+# cpus=2 on a 4-CPU machine: an INIT to APIC ID 2, the machine's CPU that
+# is not the guest's, stops the guest, and CPU 2 never hears of it (the
+# hypervisor's own INIT and start-up IPIs to CPU 1 are in Bochs's log).
+name=bochs-hosted-4cpus-ipi-init-other
+hv_test $name fail "$IPI_STOPPED" \
+	'^hv: smp: the firmware lists 4 CPUs \(ACPI MADT at 0x[0-9a-f]+\); the guest gets 2 \(cpus=\)$' \
+	'^hv: guest stopped: local APIC: guest sent an INIT IPI \(to none of its CPUs\), at rip 0x[0-9a-f]+$' \
+	'^hv: smp: cpu=0 apic-id=0 running at rip 0x[0-9a-f]+ rflags 0x[0-9a-f]+ exits=[0-9]+, stopped first: local APIC: guest sent an INIT IPI ' \
+	'^hv: smp: cpu=1 apic-id=1 (halted|running) at rip ' \
+	'com1:^selftest: hostile\.init_other: sending INIT \(assert\) to APIC ID 2, not in the MADT$' \
+	-- --emu bochs --cpus 4 --timeout 30 --hv-args cpus=2 hosted tests=hostile.init_other
+run=$(bochs_while_running "$LOGDIR/$name.log.bochs")
+line=$(printf '%s\n' "$run" | grep -aE -m 1 '^\[(CPU2  |APIC2 )\]')
+case $run in
+*"CPU is in "*) if [ -n "$line" ]; then bad "$name-cpu2-never-reached" "Bochs logged '$line'"
+		else ok "$name-cpu2-never-reached"; fi ;;
+*) bad "$name-cpu2-never-reached" "$LOGDIR/$name.log.bochs has no run to the end-of-run dump" ;;
+esac

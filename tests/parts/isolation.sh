@@ -63,6 +63,16 @@ hv_test bochs-hosted-hang-loop-default-watchdog fail "$STOPPED" \
 	"$STATS" '^hv: stats: exit reason=52 name=PREEMPTION_TIMER count=2( |$)' \
 	'com1:^selftest: hang.loop: cli; jmp \$$' \
 	-- --emu bochs --timeout 8 hosted tests=hang.loop
+# A hang on one CPU of two: CPU 1 spins with interrupts off, CPU 0 waits
+# for it. The watchdog ends the run on either; the report gives both
+# CPUs' state, CPU 1 running where it spins.
+hv_test bochs-hosted-hang-one-cpu-of-two fail "$STOPPED" \
+	'^hv: guest stopped: watchdog: ran past 20000000 TSC ticks since its first VM entry, at rip 0x[0-9a-f]+ on CPU [01] \((running|halted)\)$' \
+	'^hv: smp: cpu=0 apic-id=0 (running|halted) at rip 0x[0-9a-f]+ rflags 0x[0-9a-f]+ exits=[0-9]+' \
+	'^hv: smp: cpu=1 apic-id=1 running at rip 0x[0-9a-f]+ rflags 0x[0-9a-f]+ exits=[0-9]+' \
+	'^hv: smp: cpu=[01] apic-id=[01] .*, stopped first: watchdog: ' \
+	"$STATS" 'com1:^selftest: hang.ap: CPU 1 spins with interrupts off; this CPU waits for it$' \
+	-- --emu bochs --cpus 2 --timeout 30 --hv-args watchdog=20000000 hosted tests=hang.ap
 hv_test bochs-hosted-hang-storm fail "$STOPPED" \
 	'^hv: guest stopped: watchdog: ran past 20000000 TSC ticks since its first VM entry, at rip 0x[0-9a-f]+ \((running|halted)\)$' \
 	"$STATS" 'com1:^selftest: hang.storm: ' \
