@@ -1,5 +1,5 @@
 /*
- * hv.h - the hypervisor's one virtual CPU and the pieces that run it.
+ * hv.h - the hypervisor's virtual CPUs and the pieces that run them.
  *
  *   main.c       boot: Multiboot info, options, memory, VMX, guest, run
  *   vmx.c        capabilities, controls, VMXON
@@ -24,10 +24,13 @@
  *   apic.c       ...on the vCPU: its MMIO, MSRs and CR8, interrupt
  *                injection, PV EOI; the machine's APIC kept from the guest
  *   watchdog.c   the run's time limit (watchdog=)
+ *   smp.c        a vCPU on every CPU: bring-up, the guest's INIT-SIPI-SIPI,
+ *                IPIs, TLB flushes and wait/kick between vCPUs, the stop
  *   vmentry.asm  VMLAUNCH, the VM-exit entry point, VMRESUME; the two
  *                register frames; a cached CPUID answered without C
  *
- * Environment: hypervisor, root mode, one CPU, interrupts off throughout.
+ * Environment: hypervisor, root mode, a vCPU pinned to each CPU, interrupts
+ * off throughout (but an AP's wait for the guest's start-up IPI).
  */
 /* SPDX-License-Identifier: MIT */
 #ifndef HV_HV_H
