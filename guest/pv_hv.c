@@ -13,7 +13,11 @@
  *    when the hypervisor left the flag clear;
  *  - nothing at all where the native form exits for nothing (the I/O
  *    delay: no device here needs it);
- *  - no exit where the shared page carries the answer (cached CPUID).
+ *  - no exit where the shared page carries the answer (cached CPUID);
+ *  - one hypercall for a whole CPU mask (IPIs, a TLB shootdown: one exit
+ *    instead of one per ICR write, and no IPI round trip to wait out), and
+ *    for a contended lock's waiter a halt that the holder's kick ends,
+ *    instead of a spin that burns the physical CPU the holder may need.
  * No hypervisor-written code enters guest memory: the guest writes every
  * byte itself, from templates in pv_hv_tmpl.c (pure, host-tested); here
  * the shared page and the thunks that call templates reach.

@@ -21,6 +21,10 @@ static const uint8_t vmcall_halt[] = VMCALL_BYTES(HC_halt);
 static const uint8_t vmcall_safe_halt[] = VMCALL_BYTES(HC_safe_halt);
 static const uint8_t vmcall_console_write[] = VMCALL_BYTES(HC_console_write);
 static const uint8_t vmcall_timer_arm[] = VMCALL_BYTES(HC_timer_arm);
+static const uint8_t vmcall_send_ipi_mask[] = VMCALL_BYTES(HC_send_ipi_mask);
+static const uint8_t vmcall_flush_tlb_others[] = VMCALL_BYTES(HC_flush_tlb_others);
+static const uint8_t vmcall_wait[] = VMCALL_BYTES(HC_wait);
+static const uint8_t vmcall_kick[] = VMCALL_BYTES(HC_kick);
 static const uint8_t nothing[1];
 
 #define VMCALL_TMPL(bytes, why) \
@@ -65,5 +69,16 @@ void pv_hv_templates(struct pv_backend *b, uint32_t abi_version)
 			"the hypervisor left it clear (another vector pending)" };
 		b->tmpl[PV_OP_timer_arm] = VMCALL_TMPL(vmcall_timer_arm,
 			"one hypercall, not an MMIO exit the hypervisor decodes");
+	}
+	if (minor >= PV_HV_ABI_SMP) {
+		b->tmpl[PV_OP_send_ipi_mask] = VMCALL_TMPL(vmcall_send_ipi_mask,
+			"one hypercall for the whole mask, not an ICR write exit per CPU");
+		b->tmpl[PV_OP_flush_tlb_others] = VMCALL_TMPL(vmcall_flush_tlb_others,
+			"one hypercall, done on return: no IPIs, no waiting for the other "
+			"vCPUs to run a handler");
+		b->tmpl[PV_OP_wait] = VMCALL_TMPL(vmcall_wait,
+			"the waiter halts until the holder's kick: no spinning vCPU");
+		b->tmpl[PV_OP_kick] = VMCALL_TMPL(vmcall_kick,
+			"wakes the waiting vCPU, or makes its next wait return at once");
 	}
 }

@@ -80,6 +80,7 @@ extern const struct pv_backend pv_native_backend;
  * PV_HV_ABI_APIC, apic_eoi's at its thunks.
  */
 #define PV_HV_ABI_APIC  3       /* the virtual APIC: PV EOI, timer_arm */
+#define PV_HV_ABI_SMP   4       /* send_ipi_mask, flush_tlb_others, wait, kick */
 void pv_hv_templates(struct pv_backend *b, uint32_t abi_version);
 
 #endif

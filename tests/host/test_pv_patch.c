@@ -35,7 +35,8 @@
 /*
  * The instructions objdump -M intel prints for each native template
  * (whitespace collapsed), and the registers the template writes. A call op
- * has no instructions here: its site becomes `call <slot>`.
+ * has no instructions here: its site becomes `call <slot>`; nor has an
+ * inline op whose native form is nothing (kick): its site becomes one NOP.
  */
 struct expect {
 	const char *name;
@@ -64,6 +65,10 @@ static const struct expect expect[] = {
 	{ "console_write", { 0 },                                  PV_CLOB_C_ABI, 1 },
 	{ "cpuid",         { "cpuid" },
 	  PV_REG_RAX | PV_REG_RBX | PV_REG_RCX | PV_REG_RDX, 0 },
+	{ "wait",          { "pause" },                            0, 0 },
+	{ "kick",          { 0 },                                  0, 0 },  /* nothing */
+	{ "send_ipi_mask", { 0 },                                  PV_CLOB_C_ABI, 1 },
+	{ "flush_tlb_others", { 0 },                               PV_CLOB_C_ABI, 1 },
 };
 
 /*
@@ -90,6 +95,10 @@ static const struct expect_hv expect_hv[] = {
 	{ "timer_arm",     3, HV_VMCALL,  HC_timer_arm },
 	{ "cpuid",         0, HV_CALL,    0 },
 	{ "console_write", 0, HV_VMCALL,  HC_console_write },
+	{ "send_ipi_mask", 4, HV_VMCALL,  HC_send_ipi_mask },
+	{ "flush_tlb_others", 4, HV_VMCALL, HC_flush_tlb_others },
+	{ "wait",          4, HV_VMCALL,  HC_wait },
+	{ "kick",          4, HV_VMCALL,  HC_kick },
 };
 
 /* The op list as pv_ops.h states it, for comparison with pv_op_info. */
@@ -343,12 +352,15 @@ static void test_templates(void)
 				      d->site_len - PV_CALL_DIRECT_LEN <= PV_NOP_MAX,
 				      "site length %u cannot take call rel32 and one NOP",
 				      d->site_len);
+			} else if (e && !e->insn[0]) {
+				CHECK(t->bytes && n == 0, "%u template bytes, want none (the "
+				      "site all NOP)", n);
 			} else if (CHECK(t->bytes && t->end > t->bytes, "no template bytes")) {
 				CHECK(n <= d->site_len, "%u bytes, site holds %u", n, d->site_len);
 				CHECK(d->site_len - n <= PV_NOP_MAX, "padding %u over one NOP",
 				      d->site_len - n);
 			}
-			if (!d->is_call && t->bytes && e) {
+			if (!d->is_call && t->bytes && e && e->insn[0]) {
 				struct insn in[8];
 				int k, c = disasm(t->bytes, n, 0, in, 8);
 				unsigned covered = 0;
