@@ -36,7 +36,7 @@ SHARED_C := shared/lib/lib.c shared/lib/multiboot.c shared/lib/uart.c \
             shared/lib/machine.c shared/lib/bootcmd.c shared/lib/acpi.c
 GUEST_SRC := guest/main.c guest/console.c guest/cmdline.c guest/mm.c \
              guest/idt.c guest/lapic.c guest/platform.c guest/pv_ops.c \
-             guest/pv_native.c guest/pv_hv.c guest/pv_patch.c guest/selftest.c \
+             guest/pv_native.c guest/pv_hv.c guest/pv_hv_tmpl.c guest/pv_patch.c guest/selftest.c \
              guest/bench.c guest/workload.c guest/hostile.c guest/lapic_test.c guest/hcfuzz.c \
              guest/smp.c \
              $(SHARED_C) boot/entry64.asm boot/ap_boot.asm guest/isr.asm guest/hcfuzz_call.asm guest/ap_isr.asm
@@ -187,7 +187,8 @@ HOST_TESTS := $(B)/host/test_pv_patch $(B)/host/test_cmdline $(B)/host/test_mult
 	$(B)/host/test_mmio_decode $(B)/host/test_guest_paging $(B)/host/test_halt \
 	$(B)/host/test_vlapic $(B)/host/test_acpi
 
-$(B)/host/test_pv_patch: tests/host/test_pv_patch.c guest/pv_patch.c guest/pv_native.c
+$(B)/host/test_pv_patch: tests/host/test_pv_patch.c guest/pv_patch.c guest/pv_native.c \
+	guest/pv_hv_tmpl.c shared/abi/hv_abi.h shared/abi/abi.def
 $(B)/host/test_cmdline: tests/host/test_cmdline.c guest/cmdline.c shared/lib/bootcmd.c
 $(B)/host/test_multiboot: tests/host/test_multiboot.c shared/lib/multiboot.c
 $(B)/host/test_acpi: tests/host/test_acpi.c shared/lib/acpi.c shared/lib/acpi.h

@@ -120,6 +120,11 @@ static const struct bench benches[] = {
 	{ PV_OP_clock_read,    bench_clock_read, 0 },
 	{ PV_OP_console_write, bench_console_write, 0 },   /* len 0: the call */
 	{ PV_OP_cpuid,         bench_cpuid, 0 },
+	/* Ops across CPUs: the workload's smp_* parts time them. */
+	{ PV_OP_wait,          0, "waits-for-a-kick" },
+	{ PV_OP_kick,          0, "wakes-a-waiter" },
+	{ PV_OP_send_ipi_mask, 0, "needs-other-cpus" },
+	{ PV_OP_flush_tlb_others, 0, "needs-other-cpus" },
 	{ BENCH_HYPERCALL,     bench_hypercall, 0 },       /* a null VMCALL */
 	{ BENCH_PIC_IN,        bench_pic_in, 0 },          /* IN from port 0x21 */
 	{ BENCH_WORKLOAD,      0, "workload" },            /* workload.c */

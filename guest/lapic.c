@@ -109,6 +109,28 @@ int lapic_ipi_idle(void)
 	return 0;
 }
 
+/*
+ * The send_ipi_mask op's native form (pv.h): one fixed IPI per set bit,
+ * each by physical destination (11.6.1), counted once its ICR reads idle.
+ * Interrupts off around the ICR_HI/ICR_LO pair of each, as lapic_ipi wants.
+ */
+long native_send_ipi_mask(uint64_t apic_mask, unsigned long vector)
+{
+	unsigned long flags = pv_save_fl();
+	long sent = 0;
+
+	pv_irq_disable();
+	while (apic_mask) {
+		unsigned id = (unsigned)__builtin_ctzll(apic_mask);
+
+		apic_mask &= apic_mask - 1;
+		lapic_ipi(id, ICR_DM_FIXED | ICR_ASSERT | (vector & 0xff));
+		sent += lapic_ipi_idle();
+	}
+	pv_restore_fl(flags);
+	return sent;
+}
+
 void lapic_timer_tick(void)
 {
 	lapic_ticks++;

@@ -153,29 +153,91 @@ static inline void pv_cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
 	r[3] = d;
 }
 
+/*
+ * A contended lock's waiter (smp.c's spin_lock): wait until a kick or an
+ * interrupt, or not at all: the caller checks the lock again either way.
+ * Natively one PAUSE; on the hypervisor a halt that a kick ends, and a
+ * kick that came first makes it return at once (so a kick between the
+ * waiter's last look at the lock and its wait is not lost).
+ */
+static inline void pv_wait(void) { PV_SITE_VOID_RAX(lock, wait); }
+/* Wake the CPU with this APIC ID from pv_wait (natively: nothing to do). */
+static inline void pv_kick(uint32_t apic_id) { PV_SITE_ARG_RAX(lock, kick, (unsigned long)apic_id); }
+
+/* The native forms of the call ops (console.c, lapic.c, smp.c). */
 long native_console_write(const char *buf, size_t len);
+long native_send_ipi_mask(uint64_t apic_mask, unsigned long vector);
+long native_flush_tlb_others(uint64_t apic_mask);
+
+/*
+ * A call op's site: the C ABI's clobbers, arguments in RDI and RSI (a
+ * one-argument op leaves RSI as garbage, the ABI allows it), result in RAX.
+ */
+#define PV_SITE_CALL2(group, name, a0, a1)                              \
+	({                                                              \
+		register uint64_t pv_rdi_ asm("rdi") = (uint64_t)(a0);  \
+		register uint64_t pv_rsi_ asm("rsi") = (uint64_t)(a1);  \
+		long pv_ret_;                                           \
+		asm volatile(PV_SITE(name)                              \
+			     : "=a"(pv_ret_), "+r"(pv_rdi_), "+r"(pv_rsi_) \
+			     : PV_SITE_OPERANDS(group, name)            \
+			     : "rcx", "rdx", "r8", "r9", "r10", "r11",  \
+			       "memory", "cc");                         \
+		pv_ret_;                                                \
+	})
+#define PV_SITE_CALL1(group, name, a0)                                  \
+	({                                                              \
+		register uint64_t pv_rdi_ asm("rdi") = (uint64_t)(a0);  \
+		long pv_ret_;                                           \
+		asm volatile(PV_SITE(name)                              \
+			     : "=a"(pv_ret_), "+r"(pv_rdi_)             \
+			     : PV_SITE_OPERANDS(group, name)            \
+			     : "rcx", "rdx", "rsi", "r8", "r9", "r10", "r11", \
+			       "memory", "cc");                         \
+		pv_ret_;                                                \
+	})
 
 /*
  * Write up to len bytes to the console: returns how many went out (all,
  * natively; at most HV_CONSOLE_WRITE_MAX, on the hypervisor) or a
  * negative -HV_E*. console_write() (console.c) calls it until all is out.
- * The C ABI's clobbers, the count in RAX.
  */
 static inline long pv_console_write(const char *buf, size_t len)
 {
 #ifdef PV_DIRECT
 	return native_console_write(buf, len);
 #else
-	register const char *rdi asm("rdi") = buf;
-	register size_t rsi asm("rsi") = len;
-	long written;
+	return PV_SITE_CALL2(console, console_write, buf, len);
+#endif
+}
 
-	asm volatile(PV_SITE(console_write)
-		     : "=a"(written), "+r"(rdi), "+r"(rsi)
-		     : PV_SITE_OPERANDS(console, console_write)
-		     : "rcx", "rdx", "r8", "r9", "r10", "r11",
-		       "memory", "cc");
-	return written;
+/*
+ * A fixed IPI of vector (16-255) to every CPU whose APIC ID is a set bit
+ * of apic_mask (IDs 0-63), this one too if its bit is set: returns how
+ * many it reached, or a negative -HV_E*. Natively one ICR write per CPU;
+ * on the hypervisor one hypercall for the whole mask.
+ */
+static inline long pv_send_ipi_mask(uint64_t apic_mask, unsigned vector)
+{
+#ifdef PV_DIRECT
+	return native_send_ipi_mask(apic_mask, vector);
+#else
+	return PV_SITE_CALL2(apic, send_ipi_mask, apic_mask, vector);
+#endif
+}
+
+/*
+ * Flush every TLB entry on each other CPU whose APIC ID is a set bit of
+ * apic_mask, done when it returns: how many CPUs did, or a negative
+ * -HV_E*. Natively an SMP call (smp.c: the boot CPU only); on the
+ * hypervisor one hypercall.
+ */
+static inline long pv_flush_tlb_others(uint64_t apic_mask)
+{
+#ifdef PV_DIRECT
+	return native_flush_tlb_others(apic_mask);
+#else
+	return PV_SITE_CALL1(mmu, flush_tlb_others, apic_mask);
 #endif
 }
 

@@ -13,9 +13,14 @@
  *    when the hypervisor left the flag clear;
  *  - nothing at all where the native form exits for nothing (the I/O
  *    delay: no device here needs it);
- *  - no exit where the shared page carries the answer (cached CPUID).
+ *  - no exit where the shared page carries the answer (cached CPUID);
+ *  - one hypercall for a whole CPU mask (IPIs, a TLB shootdown: one exit
+ *    instead of one per ICR write, and no IPI round trip to wait out), and
+ *    for a contended lock's waiter a halt that the holder's kick ends,
+ *    instead of a spin that burns the physical CPU the holder may need.
  * No hypervisor-written code enters guest memory: the guest writes every
- * byte itself, from templates here.
+ * byte itself, from templates in pv_hv_tmpl.c (pure, host-tested); here
+ * the shared page and the thunks that call templates reach.
  *
  * Environment: guest kernel at boot (pv_boot), interrupts off.
  */
@@ -27,31 +32,6 @@
 #include "pv.h"
 #include "pv_patch.h"
 #include "x86.h"
-
-/* mov eax, imm32 (B8 id); vmcall (0F 01 C1): 8 bytes, clobbers RAX. */
-#define VMCALL_BYTES(nr) { 0xb8, (nr) & 0xff, ((nr) >> 8) & 0xff, \
-			   ((nr) >> 16) & 0xff, ((nr) >> 24) & 0xff, 0x0f, 0x01, 0xc1 }
-static const uint8_t vmcall_halt[] = VMCALL_BYTES(HC_halt);
-static const uint8_t vmcall_safe_halt[] = VMCALL_BYTES(HC_safe_halt);
-static const uint8_t vmcall_console_write[] = VMCALL_BYTES(HC_console_write);
-static const uint8_t vmcall_timer_arm[] = VMCALL_BYTES(HC_timer_arm);
-static const uint8_t nothing[1];
-
-#define VMCALL_TMPL(bytes, why) { bytes, bytes + sizeof(bytes), PV_CLOB_RAX, why }
-
-/* Why each op keeps its native instruction under this hypervisor. */
-static const char *const native_why[PV_NR_OPS] = {
-	[PV_OP_save_fl] = "no exit: RFLAGS.IF is the guest's own under VMX",
-	[PV_OP_restore_fl] = "no exit: RFLAGS.IF is the guest's own under VMX",
-	[PV_OP_irq_disable] = "no exit: CLI does not exit",
-	[PV_OP_irq_enable] = "no exit: STI does not exit",
-	[PV_OP_read_cr2] = "no exit: CR2 is the guest's own",
-	[PV_OP_read_cr3] = "no exit: no CR3-store exiting under EPT",
-	[PV_OP_write_cr3] = "no exit: no CR3-load exiting under EPT",
-	[PV_OP_flush_tlb_one] = "no exit: no INVLPG exiting under EPT",
-	[PV_OP_flush_tlb_all] = "no exit: CR3 reloads do not exit under EPT",
-	[PV_OP_clock_read] = "no exit: no RDTSC exiting",
-};
 
 static struct hv_shared_page shared_page __attribute__((aligned(4096)));
 static struct pv_backend hv_backend;
@@ -127,43 +107,24 @@ asm(".pushsection .text\n"
 extern const uint8_t hv_pv_eoi_thunk[];
 
 /*
- * Make the backend: name the shared page to the hypervisor, point the
- * call-template slots at their targets, and give each op its template.
+ * Make the backend: name the shared page to the hypervisor, give each op
+ * its template (pv_hv_tmpl.c), and point the call-template slots at their
+ * targets.
  * Returns NULL (and says why) when the hypervisor will not have it.
  */
 const struct pv_backend *pv_hv_backend(void)
 {
 	int64_t r = hypercall(HC_shared_page, (uint64_t)&shared_page, 0, 0);
-	unsigned op;
 
 	if (r != HV_OK) {
 		kprintf("pv: the hypervisor refused the shared page (%ld): using native\n", r);
 		return 0;
 	}
-	hv_backend = pv_native_backend;
-	hv_backend.name = "hv";
-	for (op = 0; op < PV_NR_OPS; op++)
-		if (native_why[op])
-			hv_backend.tmpl[op].why = native_why[op];
-	hv_backend.tmpl[PV_OP_halt] = (struct pv_template)VMCALL_TMPL(vmcall_halt,
-		"HLT exits anyway: the hypercall halts without decoding");
-	hv_backend.tmpl[PV_OP_safe_halt] = (struct pv_template)VMCALL_TMPL(vmcall_safe_halt,
-		"HLT exits anyway: one hypercall does STI; HLT as one step");
-	hv_backend.tmpl[PV_OP_console_write] = (struct pv_template)VMCALL_TMPL(vmcall_console_write,
-		"one exit per buffer (up to HV_CONSOLE_WRITE_MAX) instead of two per byte");
-	hv_backend.tmpl[PV_OP_io_delay] = (struct pv_template){ nothing, nothing, 0,
-		"nothing: the native OUT exits, and no device here needs the delay" };
-	hv_backend.tmpl[PV_OP_cpuid] = (struct pv_template){ 0, 0, PV_CLOB_CPUID,
-		"cached leaves on the shared page: no exit" };
+	pv_hv_templates(&hv_backend, shared_page.abi_version);
 	pv_ops.cpu.cpuid = hv_cpuid_thunk;
-	if ((shared_page.abi_version & 0xffff) >= 3) {  /* the virtual APIC's ops */
+	if ((shared_page.abi_version & 0xffff) >= PV_HV_ABI_APIC) {
 		shared_page.guest_features |= HV_GUEST_PV_EOI;
-		hv_backend.tmpl[PV_OP_apic_eoi] = (struct pv_template){ 0, 0, PV_CLOB_RAX,
-			"PV EOI: clears the shared page's flag, no exit; one hypercall when "
-			"the hypervisor left it clear (another vector pending)" };
 		pv_ops.apic.apic_eoi = hv_pv_eoi_thunk;
-		hv_backend.tmpl[PV_OP_timer_arm] = (struct pv_template)VMCALL_TMPL(
-			vmcall_timer_arm, "one hypercall, not an MMIO exit the hypervisor decodes");
 	}
 	return &hv_backend;
 }

@@ -30,8 +30,8 @@ struct pv_ops pv_ops = {
 	.platform = { .exit = native_exit },
 #define PV_NATIVE_SLOT(group, name, len, clob, nclob) .group.name = native_##name,
 	PV_OP_INLINE_LIST(PV_NATIVE_SLOT)
+	PV_OP_CALL_LIST(PV_NATIVE_SLOT)        /* the C functions pv.h declares */
 #undef PV_NATIVE_SLOT
-	.console = { .console_write = native_console_write },
 };
 
 extern struct pv_site __pv_sites_start[], __pv_sites_end[];

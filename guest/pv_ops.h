@@ -15,8 +15,9 @@
  * EBX, ECX, EDX, as the instruction does), result in RAX, and only the registers in the
  * op's site clobber mask may change. The template functions reached by an
  * unpatched site therefore preserve every other register (callee-save
- * thunks, like Linux's PV_CALLEE_SAVE), except console_write, which follows
- * the C ABI and whose site says so.
+ * thunks, like Linux's PV_CALLEE_SAVE), except the ops of PV_OP_CALL_LIST
+ * (console_write, send_ipi_mask, flush_tlb_others), whose native forms are
+ * C functions: they follow the C ABI, and their sites say so.
  *
  * Environment: guest kernel, any context. Also compiled into host tests.
  */
@@ -77,6 +78,10 @@
 #define PV_NATIVE_timer_arm     "mov dword ptr [0xfffffffffee00380], edi"
 #define PV_NATIVE_clock_read    "rdtsc; shl rdx, 32; or rax, rdx"
 #define PV_NATIVE_cpuid         "cpuid"
+/* A contended lock's waiter: natively it spins, so wait is one PAUSE and
+ * kick is nothing at all (the spinner sees the lock free by itself). */
+#define PV_NATIVE_wait          "pause"
+#define PV_NATIVE_kick          ""
 
 /*
  * Hot ops, one line each:
@@ -102,11 +107,19 @@
 	X(apic,    apic_eoi,      11, PV_CLOB_RAX,     PV_CLOB_NONE)    \
 	X(apic,    timer_arm,      8, PV_CLOB_RAX,     PV_CLOB_NONE)    \
 	X(time,    clock_read,     9, PV_CLOB_RAX_RDX, PV_CLOB_RAX_RDX) \
-	X(cpu,     cpuid,          6, PV_CLOB_CPUID,   PV_CLOB_CPUID)
+	X(cpu,     cpuid,          6, PV_CLOB_CPUID,   PV_CLOB_CPUID)   \
+	X(lock,    wait,           8, PV_CLOB_RAX,     PV_CLOB_NONE)    \
+	X(lock,    kick,           8, PV_CLOB_RAX,     PV_CLOB_NONE)
 
-/* Hot ops whose native form is a C function: patched to a direct call. */
+/*
+ * Hot ops whose native form is a C function: patched to a direct call.
+ * send_ipi_mask and flush_tlb_others take a mask of APIC IDs (bit n: the
+ * CPU whose APIC ID is n, 0-63), as their hypercalls do.
+ */
 #define PV_OP_CALL_LIST(X) \
-	X(console, console_write,  8, PV_CLOB_C_ABI,   PV_CLOB_C_ABI)
+	X(console, console_write,  8, PV_CLOB_C_ABI,   PV_CLOB_C_ABI)   \
+	X(apic,    send_ipi_mask,  8, PV_CLOB_C_ABI,   PV_CLOB_C_ABI)   \
+	X(mmu,     flush_tlb_others, 8, PV_CLOB_C_ABI, PV_CLOB_C_ABI)
 
 #define PV_OP_LIST(X) PV_OP_INLINE_LIST(X) PV_OP_CALL_LIST(X)
 
@@ -136,16 +149,23 @@ struct pv_ops {
 	struct pv_mmu_ops {
 		pv_thunk_t read_cr2, read_cr3, write_cr3;
 		pv_thunk_t flush_tlb_one, flush_tlb_all;
+		/* every TLB entry on the other CPUs in mask; how many did it */
+		long (*flush_tlb_others)(uint64_t apic_mask);
 	} mmu;
 	struct pv_cpu_ops {
 		pv_thunk_t io_delay, cpuid;
 	} cpu;
 	struct pv_apic_ops {
 		pv_thunk_t apic_eoi, timer_arm;
+		/* a fixed IPI of vector to each CPU in mask; how many it reached */
+		long (*send_ipi_mask)(uint64_t apic_mask, unsigned long vector);
 	} apic;
 	struct pv_time_ops {
 		pv_thunk_t clock_read;
 	} time;
+	struct pv_lock_ops {            /* a contended spinlock's waiter */
+		pv_thunk_t wait, kick;
+	} lock;
 	struct pv_console_ops {
 		long (*console_write)(const char *buf, size_t len);
 	} console;

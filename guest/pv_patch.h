@@ -73,4 +73,14 @@ const char *pv_choice_name(enum pv_choice c);
 /* The native backend: each op's native instructions (pv_native.c). */
 extern const struct pv_backend pv_native_backend;
 
+/*
+ * The hypervisor backend's templates for a hypervisor of abi_version
+ * (major << 16 | minor), into b (pv_hv_tmpl.c). A template without bytes
+ * is a direct call to the op's slot: pv_hv.c points cpuid's and, from
+ * PV_HV_ABI_APIC, apic_eoi's at its thunks.
+ */
+#define PV_HV_ABI_APIC  3       /* the virtual APIC: PV EOI, timer_arm */
+#define PV_HV_ABI_SMP   4       /* send_ipi_mask, flush_tlb_others, wait, kick */
+void pv_hv_templates(struct pv_backend *b, uint32_t abi_version);
+
 #endif

@@ -65,6 +65,10 @@ static const struct expect expect_native[PV_NR_OPS] = {
 	[PV_OP_clock_read]    = {{ INSN("rdtsc"), INSN("shl rdx,0x20"), INSN("or rax,rdx") }},
 	[PV_OP_cpuid]         = {{ INSN("cpuid") }},
 	[PV_OP_console_write] = {{ CALL_ANY }},
+	[PV_OP_wait]          = {{ INSN("pause") }},
+	[PV_OP_kick]          = {{ { W_END, NULL, 0 } }},       /* the NOP only */
+	[PV_OP_send_ipi_mask] = {{ CALL_ANY }},
+	[PV_OP_flush_tlb_others] = {{ CALL_ANY }},
 };
 
 static const struct expect expect_hv[PV_NR_OPS] = {
@@ -85,12 +89,18 @@ static const struct expect expect_hv[PV_NR_OPS] = {
 	[PV_OP_clock_read]    = {{ INSN("rdtsc"), INSN("shl rdx,0x20"), INSN("or rax,rdx") }},
 	[PV_OP_cpuid]         = {{ CALL_ANY }},
 	[PV_OP_console_write] = {{ HC_NR(HC_console_write), INSN("vmcall") }},
+	[PV_OP_wait]          = {{ HC_NR(HC_wait), INSN("vmcall") }},
+	[PV_OP_kick]          = {{ HC_NR(HC_kick), INSN("vmcall") }},
+	[PV_OP_send_ipi_mask] = {{ HC_NR(HC_send_ipi_mask), INSN("vmcall") }},
+	[PV_OP_flush_tlb_others] = {{ HC_NR(HC_flush_tlb_others), INSN("vmcall") }},
 };
 
-/* Every op has an entry: an all-W_END entry must be meant (hv io_delay). */
+/* Every op has an entry: an all-W_END entry must be meant (hv io_delay,
+ * native kick). */
 static int expect_present(const struct expect *tab, unsigned op, int hv)
 {
-	return tab[op].insn[0].kind != W_END || (hv && op == PV_OP_io_delay);
+	return tab[op].insn[0].kind != W_END || (hv && op == PV_OP_io_delay) ||
+	       (!hv && op == PV_OP_kick);
 }
 
 /* ---- the log ------------------------------------------------------------- */

@@ -1,8 +1,9 @@
 /*
  * test_pv_patch.c - host tests of the pv call-site patcher and the native
- * templates.
+ * and hypervisor templates.
  *
- * Built from the real guest/pv_patch.c and guest/pv_native.c. What the
+ * Built from the real guest/pv_patch.c, guest/pv_native.c and
+ * guest/pv_hv_tmpl.c. What the
  * patcher writes is checked by disassembling it with objdump against an
  * expected-instruction table kept here, independent of pv_ops.h; the NASM
  * spellings in guest/pv_site.inc are assembled with nasm and compared with
@@ -16,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "abi/hv_abi.h"
 #include "check.h"
 #include "disasm.h"
 #include "pv_patch.h"
@@ -33,7 +35,8 @@
 /*
  * The instructions objdump -M intel prints for each native template
  * (whitespace collapsed), and the registers the template writes. A call op
- * has no instructions here: its site becomes `call <slot>`.
+ * has no instructions here: its site becomes `call <slot>`; nor has an
+ * inline op whose native form is nothing (kick): its site becomes one NOP.
  */
 struct expect {
 	const char *name;
@@ -62,6 +65,40 @@ static const struct expect expect[] = {
 	{ "console_write", { 0 },                                  PV_CLOB_C_ABI, 1 },
 	{ "cpuid",         { "cpuid" },
 	  PV_REG_RAX | PV_REG_RBX | PV_REG_RCX | PV_REG_RDX, 0 },
+	{ "wait",          { "pause" },                            0, 0 },
+	{ "kick",          { 0 },                                  0, 0 },  /* nothing */
+	{ "send_ipi_mask", { 0 },                                  PV_CLOB_C_ABI, 1 },
+	{ "flush_tlb_others", { 0 },                               PV_CLOB_C_ABI, 1 },
+};
+
+/*
+ * What the hypervisor backend writes for a hypervisor of ABI minor `since`
+ * and later (before it, the native template): a hypercall (mov eax, nr;
+ * vmcall), a direct call to the op's slot (a thunk), or nothing (the site
+ * becomes one NOP). Ops not listed keep their native template at every
+ * version. Numbers from shared/abi/hv_abi.h.
+ */
+enum hv_kind { HV_NATIVE, HV_VMCALL, HV_CALL, HV_NOTHING };
+
+struct expect_hv {
+	const char *name;
+	unsigned since;
+	enum hv_kind kind;
+	unsigned nr;
+};
+
+static const struct expect_hv expect_hv[] = {
+	{ "safe_halt",     0, HV_VMCALL,  HC_safe_halt },
+	{ "halt",          0, HV_VMCALL,  HC_halt },
+	{ "io_delay",      0, HV_NOTHING, 0 },
+	{ "apic_eoi",      3, HV_CALL,    0 },
+	{ "timer_arm",     3, HV_VMCALL,  HC_timer_arm },
+	{ "cpuid",         0, HV_CALL,    0 },
+	{ "console_write", 0, HV_VMCALL,  HC_console_write },
+	{ "send_ipi_mask", 4, HV_VMCALL,  HC_send_ipi_mask },
+	{ "flush_tlb_others", 4, HV_VMCALL, HC_flush_tlb_others },
+	{ "wait",          4, HV_VMCALL,  HC_wait },
+	{ "kick",          4, HV_VMCALL,  HC_kick },
 };
 
 /* The op list as pv_ops.h states it, for comparison with pv_op_info. */
@@ -315,12 +352,15 @@ static void test_templates(void)
 				      d->site_len - PV_CALL_DIRECT_LEN <= PV_NOP_MAX,
 				      "site length %u cannot take call rel32 and one NOP",
 				      d->site_len);
+			} else if (e && !e->insn[0]) {
+				CHECK(t->bytes && n == 0, "%u template bytes, want none (the "
+				      "site all NOP)", n);
 			} else if (CHECK(t->bytes && t->end > t->bytes, "no template bytes")) {
 				CHECK(n <= d->site_len, "%u bytes, site holds %u", n, d->site_len);
 				CHECK(d->site_len - n <= PV_NOP_MAX, "padding %u over one NOP",
 				      d->site_len - n);
 			}
-			if (!d->is_call && t->bytes && e) {
+			if (!d->is_call && t->bytes && e && e->insn[0]) {
 				struct insn in[8];
 				int k, c = disasm(t->bytes, n, 0, in, 8);
 				unsigned covered = 0;
@@ -474,6 +514,97 @@ static void test_patch_native(void)
 					CHECK(!memcmp(s.mem, t->bytes, tmpl_len(t)),
 					      "site does not start with the template");
 					check_patched(d->name, s.mem, site.len, e->insn, n);
+				}
+			}
+		}
+	}
+}
+
+/* (c2) every op's hypervisor template, at ABI minors before and after each change. */
+static enum hv_kind hv_kind_of(const char *name, unsigned minor, unsigned *nr)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(expect_hv); i++)
+		if (!strcmp(expect_hv[i].name, name) && minor >= expect_hv[i].since) {
+			*nr = expect_hv[i].nr;
+			return expect_hv[i].kind;
+		}
+	return HV_NATIVE;
+}
+
+static void test_hv_templates(void)
+{
+	static const unsigned minors[] = { 2, 3, HV_ABI_VERSION_MINOR };
+	static struct pv_backend b;
+	unsigned m, op;
+	size_t i;
+
+	TEST("hv expectations name real ops") {
+		for (i = 0; i < ARRAY_SIZE(expect_hv); i++) {
+			for (op = 0; op < PV_NR_OPS; op++)
+				if (!strcmp(op_decl[op].name, expect_hv[i].name))
+					break;
+			CHECK(op < PV_NR_OPS, "no op %s", expect_hv[i].name);
+		}
+	}
+	for (m = 0; m < ARRAY_SIZE(minors); m++) {
+		pv_hv_templates(&b, HV_ABI_VERSION_MAJOR << 16 | minors[m]);
+		for (op = 0; op < PV_NR_OPS; op++) {
+			const struct op_decl *d = &op_decl[op];
+			const struct pv_template *t = &b.tmpl[op], *nt = &pv_native_backend.tmpl[op];
+			unsigned nr = 0;
+			enum hv_kind k = hv_kind_of(d->name, minors[m], &nr);
+			char name[80];
+
+			snprintf(name, sizeof(name), "hv 0.%u template %s", minors[m], d->name);
+			TEST(name) {
+				struct pv_site site = site_of(op, SITE_ADDR);
+				uint64_t target = SITE_ADDR + 0x4321 + op;
+				struct pv_patch_result res = { PV_CHOICE_KEEP, 0, NULL };
+				struct site_buf s;
+				char mov[32], call[40];
+				const char *want[2] = { mov, "vmcall" };
+				const char *wcall = call;
+				int r;
+
+				CHECK(!strcmp(b.name, "hv"), "backend name %s", b.name);
+				CHECK(t->why && *t->why, "no reason text");
+				CHECK(!(t->clobbers & ~d->site_clob), "clobbers %#x not within the "
+				      "site's %#x", t->clobbers, d->site_clob);
+				snprintf(mov, sizeof(mov), "mov eax,0x%x", nr);
+				snprintf(call, sizeof(call), "call 0x%llx", (unsigned long long)target);
+				site_init(&s, site.len);
+				r = pv_patch_site(s.mem, &site, t, target, &res);
+				if (!CHECK(r == PV_PATCH_OK, "patching returned %d (%s)", r,
+					   res.why ? res.why : "?"))
+					continue;
+				CHECK(guards_intact(&s, site.len), "wrote outside the site");
+				switch (k) {
+				case HV_NATIVE:
+					CHECK(t->bytes == nt->bytes && t->end == nt->end &&
+					      t->clobbers == nt->clobbers, "not the native template");
+					break;
+				case HV_VMCALL:
+					CHECK(tmpl_len(t) == 8 && t->clobbers == PV_CLOB_RAX,
+					      "%u bytes clobbering %#x, want 8 clobbering RAX",
+					      tmpl_len(t), t->clobbers);
+					CHECK(res.choice == PV_CHOICE_INLINE, "choice %s",
+					      pv_choice_name(res.choice));
+					check_patched(d->name, s.mem, site.len, want, 2);
+					break;
+				case HV_CALL:
+					CHECK(!t->bytes, "template bytes, want a call to the slot");
+					CHECK(res.choice == PV_CHOICE_CALL, "choice %s",
+					      pv_choice_name(res.choice));
+					check_patched(d->name, s.mem, site.len, &wcall, 1);
+					break;
+				case HV_NOTHING:
+					CHECK(t->bytes && tmpl_len(t) == 0 && t->clobbers == 0,
+					      "%u bytes clobbering %#x, want none", tmpl_len(t),
+					      t->clobbers);
+					check_patched(d->name, s.mem, site.len, want, 0);
+					break;
 				}
 			}
 		}
@@ -748,6 +879,7 @@ int main(void)
 	test_templates();
 	test_nop_fill();
 	test_patch_native();
+	test_hv_templates();
 	test_patch_errors();
 	test_slot_target();
 	test_nasm_forms();
