@@ -139,6 +139,31 @@ void apic_host_kick(uint32_t apic_id)
 	apic_host_send(apic_id, ICR_FIXED | APIC_ICR_ASSERT | HV_KICK_VECTOR);
 }
 
+/*
+ * This CPU's own timer, one-shot, to wake it from a wait in root mode
+ * (smp.c) after at least tsc_ticks: HV_KICK_VECTOR, as a kick. Divide by
+ * 1 (11.5.4); the longest wait is 2^32 bus ticks, after which the waiter
+ * looks again.
+ */
+void apic_host_timer_arm(uint64_t tsc_ticks)
+{
+	uint64_t count = tsc_ticks / tsc_per_bus_tick + 1;
+
+	if (!host_enabled)
+		return;
+	host_write(APIC_TIMER_DCR, 0xb);
+	host_write(APIC_LVT_TIMER, HV_KICK_VECTOR);
+	host_write(APIC_TIMER_ICR, count > 0xffffffffu ? 0xffffffffu : (uint32_t)count);
+}
+
+void apic_host_timer_stop(void)
+{
+	if (!host_enabled)
+		return;
+	host_write(APIC_TIMER_ICR, 0);
+	host_write(APIC_LVT_TIMER, APIC_LVT_MASKED);
+}
+
 /* An AP's APIC as the boot CPU's: the same mode, every LVT entry masked,
  * software-enabled (after INIT it is not, 11.4.7.3) so that kicks reach it. */
 void apic_host_init_ap(void)

@@ -231,7 +231,6 @@ struct vcpu_smp {
 	volatile uint32_t posted[8];    /* fixed IPIs from other vCPUs, not yet in IRR */
 	volatile int posted_any;
 	volatile int kick;              /* a kick no wait has taken yet */
-	int waiting;                    /* halted in the wait hypercall */
 	volatile int halted;            /* entered in the HLT state: flushes wait for its entry */
 	volatile uint64_t flush_req, flush_done;        /* remote TLB flushes asked, done */
 	uint64_t up_tsc, start_tsc;     /* its CPU ready in root mode; the guest's CPU started */
@@ -517,6 +516,8 @@ void apic_host_init(void);
 void apic_host_init_ap(void);
 int apic_host_send(uint32_t apic_id, uint32_t icr_lo);
 void apic_host_kick(uint32_t apic_id);
+void apic_host_timer_arm(uint64_t tsc_ticks);
+void apic_host_timer_stop(void);
 void apic_host_eoi(void);
 uint32_t apic_host_id(void);
 void apic_init(struct vcpu *v);

@@ -37,9 +37,14 @@
  *    two sides meet as in Dekker's algorithm: the requester raises
  *    flush_req then reads halted; the target writes halted then reads
  *    flush_req, each with a full fence between.
- *  - wait/kick (KVM's PV unhalt): wait halts the vCPU, interrupts
- *    enabled or not, until a kick; a kick that came first is kept, so
- *    the guest's check-then-wait loses none.
+ *  - wait/kick (KVM's PV unhalt): wait holds the vCPU in root mode, its
+ *    CPU halted (sti; hlt), until a kick, an interrupt it can take, its
+ *    next event (the host APIC's timer, armed for it) or the machine's
+ *    stop; guest interrupts enabled or not. (Not the guest's HLT state:
+ *    with RFLAGS.IF clear, Bochs 2.7 does not wake a guest halted in VMX
+ *    non-root operation for an external interrupt that would exit.) A
+ *    kick that came first is kept, so the guest's check-then-wait loses
+ *    none.
  *  - A stop: the first vCPU to stop (guest_kill, the guest's exit, the
  *    watchdog, an entry failure) is the run's; it kicks all the others,
  *    which stop at their next exit, saying so. The boot CPU then reports
@@ -361,12 +366,6 @@ void smp_events(struct vcpu *v)
 				vlapic_accept_ipi(&v->apic, w * 32 + b);
 			}
 		}
-	if (v->smp.waiting && __atomic_load_n(&v->smp.kick, __ATOMIC_ACQUIRE) &&
-	    vmread(GUEST_ACTIVITY_STATE) == ACTIVITY_HLT) {
-		__atomic_store_n(&v->smp.kick, 0, __ATOMIC_SEQ_CST);
-		v->smp.waiting = 0;
-		vmcs_write(GUEST_ACTIVITY_STATE, ACTIVITY_ACTIVE);
-	}
 	flush_own(v);
 }
 
@@ -377,8 +376,6 @@ void smp_events_done(struct vcpu *v)
 
 	if (v->stopped)
 		return;                         /* kept as it was for smp_report */
-	if (!halted)
-		v->smp.waiting = 0;             /* an interrupt woke it */
 	if (halted != v->smp.halted) {
 		__atomic_store_n(&v->smp.halted, halted, __ATOMIC_SEQ_CST);
 		if (!halted)
@@ -427,7 +424,7 @@ static const char *end_state(const struct vcpu *v)
 	if (v->smp.end_activity == ACTIVITY_WAIT_SIPI)
 		return "waiting for a start-up IPI";
 	if (v->smp.halted || v->smp.end_activity == ACTIVITY_HLT)
-		return v->smp.waiting ? "waiting (wait hypercall)" : "halted";
+		return "halted";
 	return "running";
 }
 
@@ -545,13 +542,28 @@ int64_t smp_hc_flush_tlb_others(struct vcpu *v)
 	return n;
 }
 
+/*
+ * The wait hypercall: this CPU halts in root mode until a kick, an IPI the
+ * guest can take now (RFLAGS.IF set), the vCPU's next event (event_tsc:
+ * its timer, the watchdog) or the machine's stop; meanwhile it answers
+ * TLB flushes asked of it. The guest goes on after the VMCALL; its next
+ * exit's events deliver what came.
+ */
 int64_t smp_hc_wait(struct vcpu *v)
 {
-	if (__atomic_exchange_n(&v->smp.kick, 0, __ATOMIC_SEQ_CST))
-		return HV_OK;
-	v->smp.waiting = 1;
-	vmcs_write(GUEST_ACTIVITY_STATE, ACTIVITY_HLT);
-	vcpu_request_events(v);
+	int can_take = !!(v->rflags & BIT(9));
+
+	for (;;) {
+		uint64_t now = rdtsc(), until = __atomic_load_n(&v->event_tsc, __ATOMIC_ACQUIRE);
+
+		flush_own(v);
+		if (__atomic_exchange_n(&v->smp.kick, 0, __ATOMIC_SEQ_CST) || stopping ||
+		    (can_take && v->smp.posted_any) || now >= until)
+			break;
+		apic_host_timer_arm(until - now);
+		asm volatile("sti; hlt; cli" ::: "memory");
+	}
+	apic_host_timer_stop();
 	return HV_OK;
 }
 
