@@ -95,8 +95,15 @@ void console_flush(void)
 	uart_flush();
 }
 
+/*
+ * The hypervisor's own failure, on any CPU: its reason, then what every
+ * CPU had done (the statistics, each CPU's state as the others last left
+ * it: a panic waits for no one), and the machine ends. A panic in the
+ * middle of that report ends it at once.
+ */
 void panic_at(void *caller, const char *fmt, ...)
 {
+	static int panicking;
 	va_list ap;
 
 	console_lock();
@@ -105,5 +112,10 @@ void panic_at(void *caller, const char *fmt, ...)
 	kvprintf(hv_write, fmt, ap);
 	va_end(ap);
 	kprintf("\n");
+	if (!panicking++ && hv_nr_vcpus) {
+		smp_report_states(1);
+		stats_print();
+		apic_stats_print(hv_vcpus, hv_nr_vcpus);
+	}
 	hv_exit(HV_STATUS_PANIC);
 }

@@ -633,7 +633,9 @@ void smp_vcpu_ended(struct vcpu *v);
 void smp_vcpu_peers(struct vcpu *v);
 void smp_running(struct vcpu *v);
 void smp_report(void);
+void smp_report_states(int at_panic);
 unsigned smp_this_cpu(void);
+extern int smp_break_ap_panic;          /* break=ap-panic (options.h) */
 /* The SMP hypercalls (abi.def 11-14). */
 int64_t smp_hc_send_ipi_mask(struct vcpu *v);
 int64_t smp_hc_flush_tlb_others(struct vcpu *v);

@@ -204,7 +204,9 @@ static void parse_options(const char *line)
 	memcpy(buf, line, sizeof(buf));
 	if (hv_options_parse(buf, &opts, err, sizeof(err)))
 		fail_boot(HV_STATUS_BAD_BOOT, "bad option", err);
-	if (opts.break_vmcs)
+	if (opts.break_vmcs && !strcmp(opts.break_vmcs, "ap-panic"))
+		smp_break_ap_panic = 1;
+	else if (opts.break_vmcs)
 		kprintf("hv: breaking the VMCS's %s on purpose (break=)\n", opts.break_vmcs);
 	stats_time = opts.stats_time;
 	if (opts.abi_set) {
@@ -398,7 +400,7 @@ void kmain(uint32_t magic, uint32_t info_addr)
 	guest_acpi_tables();
 	if (opts.break_vmcs && opts.break_vmcs[0] == 'g')
 		vmcs_write(GUEST_RFLAGS, 0);            /* bit 1 must be 1 (27.3.1.4) */
-	else if (opts.break_vmcs)
+	else if (opts.break_vmcs && opts.break_vmcs[0] == 'h')
 		vmcs_write(HOST_TR_SELECTOR, 0);        /* must not be 0 (27.2.3) */
 	kprintf("hv: entering the guest\n");
 	hv_setup_tsc = rdtsc() - boot_tsc;

@@ -12,7 +12,7 @@
 #define ERR(...) (snprintf(err, errlen, __VA_ARGS__), -1)
 
 #define OPT_ABI_PART_MAX 0xffffu
-#define OPT_LIST "(options: mem=N[K|M|G] abi=MAJOR.MINOR break=guest-state|host-state " \
+#define OPT_LIST "(options: mem=N[K|M|G] abi=MAJOR.MINOR break=guest-state|host-state|ap-panic " \
 	"watchdog=N|Ns stats=time cpus=N)"
 
 /* The suffix of mem=N[K|M|G], as the number's unit. */
@@ -86,8 +86,10 @@ static int opt_break(const char *val, struct hv_options *o, char *err, size_t er
 		o->break_vmcs = "guest-state";
 	else if (!strcmp(val, "host-state"))
 		o->break_vmcs = "host-state";
+	else if (!strcmp(val, "ap-panic"))
+		o->break_vmcs = "ap-panic";
 	else
-		return ERR("break= takes guest-state|host-state, got '%s'", val);
+		return ERR("break= takes guest-state|host-state|ap-panic, got '%s'", val);
 	return 0;
 }
 

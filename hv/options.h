@@ -6,9 +6,10 @@
  *                    pieces) and at least 2M
  *   abi=MAJOR.MINOR  the ABI version CPUID reports, each part at most
  *                    65535 (testing aid: guests' fallback)
- *   break=guest-state|host-state
+ *   break=guest-state|host-state|ap-panic
  *                    spoil the VMCS so that VM entry fails (testing aid:
- *                    the entry-failure report)
+ *                    the entry-failure report), or make CPU 1 panic once
+ *                    it is up (testing aid: a panic on an AP)
  *   cpus=N           the most CPUs the guest gets, a vCPU on each (smp.c),
  *                    1-HV_OPT_CPUS_MAX; default: every CPU the firmware's
  *                    MADT lists, up to that. The rest are left alone: not
@@ -44,7 +45,7 @@ struct hv_options {
 	uint64_t mem_max;               /* bytes, or HV_OPT_MEM_ANY */
 	int abi_set;
 	uint32_t abi_version;           /* MAJOR << 16 | MINOR, when abi_set */
-	const char *break_vmcs;         /* "guest-state", "host-state" or NULL */
+	const char *break_vmcs;         /* "guest-state", "host-state", "ap-panic" or NULL */
 	uint64_t watchdog;              /* 0: none; else TSC ticks or seconds */
 	int watchdog_seconds;           /* watchdog is in seconds */
 	int stats_time;                 /* stats=time: root-mode TSC per exit */

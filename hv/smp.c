@@ -75,6 +75,7 @@ static const struct vlapic *vlapics[HV_MAX_CPUS];      /* the models' peers */
 static volatile uint32_t waiting_sipi;                 /* vCPUs in VCPU_WAIT_SIPI */
 static struct vcpu *volatile first_stop;
 static volatile int stopping;
+int smp_break_ap_panic;
 
 /* ---- the machine's CPUs -------------------------------------------------- */
 
@@ -245,6 +246,9 @@ static void ap_main(uint32_t index)
 
 	wait_for_kick(&v->smp.state, VCPU_WAIT_SIPI);
 	if (v->smp.state == VCPU_STARTING) {
+		if (smp_break_ap_panic && index == 1)
+			panic("break=ap-panic: CPU %u panics on purpose as its guest CPU starts",
+			      index);
 		vmcs_start_real(v, v->smp.sipi_vector);
 		preemption_timer_set(watchdog_deadline_tsc, rdtsc());
 		smp_running(v);
@@ -436,28 +440,48 @@ static const char *end_state(const struct vcpu *v)
 void smp_report(void)
 {
 	uint64_t t0 = rdtsc(), limit = watchdog_tsc_hz() ? watchdog_tsc_hz() : 1ul << 32;
-	struct vcpu *f;
 	unsigned i;
 
 	smp_stop_all(hv_vcpus[0]);
-	f = smp_first_stop();
 	for (i = 1; i < hv_nr_vcpus; i++)
 		while (vcpus[i].smp.state != VCPU_PARKED && vcpus[i].smp.state != VCPU_OFF &&
 		       rdtsc() - t0 < limit)
 			cpu_relax();
+	smp_report_states(0);
+}
+
+/*
+ * One line for each CPU, with more than one: where its guest CPU was when
+ * it stopped, the first stop's reason on that CPU's line. At a panic
+ * (at_panic), the others are not waited for: each says what it was doing
+ * when the panic came, and how many exits it had.
+ */
+void smp_report_states(int at_panic)
+{
+	static const char *const what[] = {
+		[VCPU_OFF] = "off", [VCPU_WAIT_SIPI] = "waiting for a start-up IPI",
+		[VCPU_STARTING] = "starting", [VCPU_RUNNING] = "running its guest CPU",
+		[VCPU_PARKED] = "stopped",
+	};
+	struct vcpu *f = smp_first_stop();
+	unsigned i, s;
+
 	if (hv_nr_vcpus < 2)
 		return;
 	for (i = 0; i < hv_nr_vcpus; i++) {
 		struct vcpu *v = &vcpus[i];
 		uint64_t exits = 0;
-		unsigned s;
+		int st = v->smp.state;
 
 		for (s = 0; s < STAT_SLOTS; s++)
 			exits += v->stats.count[s];
-		if (v->smp.state == VCPU_OFF) {
+		if (st == VCPU_OFF) {
 			kprintf("hv: smp: cpu=%u apic-id=%u off (not the guest's)\n", i,
 				v->smp.host_apic_id);
-		} else if (v->smp.state != VCPU_PARKED) {
+		} else if (at_panic) {
+			kprintf("hv: smp: cpu=%u apic-id=%u %s at the panic, exits=%lu\n", i,
+				v->apic.id, what[st], exits);
+		} else if (st != VCPU_PARKED) {
 			kprintf("hv: smp: cpu=%u apic-id=%u did not stop (its CPU does not answer)\n",
 				i, v->smp.host_apic_id);
 		} else if (v->smp.end_activity == ACTIVITY_WAIT_SIPI) {

@@ -94,13 +94,13 @@ static void test_defaults_and_paths(void)
 	TEST("only the first word is the image") {
 		expect_err("build/hv.elf bogus",
 			   "unknown option 'bogus' (options: mem=N[K|M|G] abi=MAJOR.MINOR "
-			   "break=guest-state|host-state watchdog=N|Ns stats=time cpus=N)");
+			   "break=guest-state|host-state|ap-panic watchdog=N|Ns stats=time cpus=N)");
 		expect_err("mem=64M hv.elf",
 			   "unknown option 'hv.elf' (options: mem=N[K|M|G] abi=MAJOR.MINOR "
-			   "break=guest-state|host-state watchdog=N|Ns stats=time cpus=N)");
+			   "break=guest-state|host-state|ap-panic watchdog=N|Ns stats=time cpus=N)");
 		expect_err("hv.elf foo=1",
 			   "unknown option 'foo=1' (options: mem=N[K|M|G] abi=MAJOR.MINOR "
-			   "break=guest-state|host-state watchdog=N|Ns stats=time cpus=N)");
+			   "break=guest-state|host-state|ap-panic watchdog=N|Ns stats=time cpus=N)");
 	}
 }
 
@@ -218,8 +218,8 @@ static void test_abi_break(void)
 		      !strcmp(o.break_vmcs, "guest-state"), "guest-state: %s", err);
 		CHECK(parse("k break=host-state") == 0 && o.break_vmcs &&
 		      !strcmp(o.break_vmcs, "host-state"), "host-state: %s", err);
-		expect_err("k break=", "break= takes guest-state|host-state, got ''");
-		expect_err("k break=guest", "break= takes guest-state|host-state, got 'guest'");
+		expect_err("k break=", "break= takes guest-state|host-state|ap-panic, got ''");
+		expect_err("k break=guest", "break= takes guest-state|host-state|ap-panic, got 'guest'");
 	}
 	TEST("watchdog= in TSC ticks or seconds") {
 		CHECK(parse("k watchdog=1") == 0 && o.watchdog == 1 && !o.watchdog_seconds,

@@ -73,6 +73,15 @@ hv_test bochs-hosted-hang-one-cpu-of-two fail "$STOPPED" \
 	'^hv: smp: cpu=[01] apic-id=[01] .*, stopped first: watchdog: ' \
 	"$STATS" 'com1:^selftest: hang.ap: CPU 1 spins with interrupts off; this CPU waits for it$' \
 	-- --emu bochs --cpus 2 --timeout 30 --hv-args watchdog=20000000 hosted tests=hang.ap
+# A panic on an AP (break=ap-panic: CPU 1 panics as the guest starts it):
+# the machine ends with the hypervisor's status, the panic's CPU and
+# reason, and every CPU's state and the statistics.
+hv_test bochs-hosted-panic-on-an-ap fail '^exit: status=124 \(hypervisor: panic\)$' \
+	'^hv: panic on CPU 1 \(called from 0x[0-9a-f]+\): break=ap-panic: CPU 1 panics on purpose as its guest CPU starts$' \
+	'^hv: smp: cpu=0 apic-id=0 running its guest CPU at the panic, exits=[1-9][0-9]*$' \
+	'^hv: smp: cpu=1 apic-id=1 starting at the panic, exits=0$' "$STATS" \
+	'^hv: stats: apic mode=' \
+	-- --emu bochs --cpus 2 --timeout 30 --hv-args break=ap-panic hosted tests=smp.ipi
 hv_test bochs-hosted-hang-storm fail "$STOPPED" \
 	'^hv: guest stopped: watchdog: ran past 20000000 TSC ticks since its first VM entry, at rip 0x[0-9a-f]+ \((running|halted)\)$' \
 	"$STATS" 'com1:^selftest: hang.storm: ' \
