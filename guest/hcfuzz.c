@@ -49,6 +49,7 @@
 #include "lapic.h"
 #include "lib.h"
 #include "pv.h"
+#include "smp.h"
 #include "x86.h"
 
 #define EXIT_REASON_VMCALL      18
@@ -150,13 +151,29 @@ static uint64_t pick_number(void)
 			nr = rnd();
 			break;
 		}
-	} while (nr == HC_halt || nr == HC_safe_halt);  /* never made: see above */
+	} while (nr == HC_halt || nr == HC_safe_halt || nr == HC_wait);  /* never made */
 	return nr;
 }
 
-/* Keep console_write and shared_page from doing what they do. */
+/* The APIC IDs of the guest's online CPUs, as a mask (IDs 0-63). */
+static uint64_t online_ids(void)
+{
+	uint64_t m = 0;
+	unsigned i;
+
+	for (i = 0; i < smp.acpi.count || i == 0; i++)
+		if ((i == 0 || percpu[i].online) && percpu[i].apic_id < 64)
+			m |= 1ull << percpu[i].apic_id;
+	return m;
+}
+
+/* Keep console_write and shared_page from doing what they do, and
+ * send_ipi_mask from reaching any CPU of the guest's with a vector it
+ * never asked for. */
 static void refusable(uint64_t nr, struct hcfuzz_regs *r)
 {
+	if (nr == HC_send_ipi_mask)
+		r->rdi &= ~online_ids();
 	if (nr == HC_console_write && r->rsi && in_ram(r->rdi, r->rsi)) {
 		/* Across the end of RAM by 1..4096 bytes, or all ones. */
 		r->rsi = rnd() & 1 ? fz.ram_end - r->rdi + 1 + rnd() % 4096 : ~0ul;
@@ -262,6 +279,18 @@ static int result_wrong(uint64_t nr, int64_t ret, char *what, size_t len)
 		if (a0 <= 0xffffffffu ? ret == 0 : ret == -HV_EINVAL)
 			return 0;
 		break;
+	case HC_send_ipi_mask:                  /* to none of the guest's CPUs */
+		if (a1 >= 16 && a1 <= 255 ? ret == 0 : ret == -HV_EINVAL)
+			return 0;
+		break;
+	case HC_flush_tlb_others:
+		if (ret >= 0 && ret < 64)
+			return 0;
+		break;
+	case HC_kick:                           /* kept: no wait is made */
+		if (a0 < 64 && online_ids() >> a0 & 1 ? ret == 0 : ret == -HV_EINVAL)
+			return 0;
+		break;
 	}
 	snprintf(what, len, "returned %ld", ret);
 	return 1;
@@ -306,8 +335,9 @@ int hcfuzz_run(unsigned long calls, char *why, size_t whylen)
 	fz.ram_end = bi->usable[bi->nr_usable - 1].base + bi->usable[bi->nr_usable - 1].len;
 	fz.stack = (uint64_t)&local;
 	kprintf("selftest: fuzz: %lu hypercalls, seed 0x%lx, RAM ends at 0x%lx; not made: "
-		"halt, safe_halt (they wait for an interrupt); console_write and "
-		"shared_page get only arguments the ABI refuses (or length 0)\n",
+		"halt, safe_halt, wait (they wait for an interrupt or a kick); console_write and "
+		"shared_page get only arguments the ABI refuses (or length 0), send_ipi_mask "
+		"none of the guest's CPUs\n",
 		calls, fz.rng, fz.ram_end);
 	counts_sync(0);
 	t0 = rdtsc_ordered();

@@ -625,7 +625,23 @@ struct hv_options;
 unsigned smp_discover(const struct hv_options *o);
 void smp_start_aps(void);
 void smp_events(struct vcpu *v);
-void smp_events_done(struct vcpu *v);
+void smp_halted_changed(struct vcpu *v, int halted);
+extern volatile int smp_stopping;
+/* At the start of an exit's events: has another CPU handed this vCPU
+ * anything? Plain loads: on most exits nothing. */
+static inline int smp_events_pending(const struct vcpu *v)
+{
+	return smp_stopping | v->smp.posted_any | (v->smp.flush_req != v->smp.flush_done);
+}
+/* At their end: halted or not, as the entry will be; a change is told to
+ * the CPUs that flush this vCPU's TLB (Dekker's, with smp.c). */
+static inline void smp_events_done(struct vcpu *v)
+{
+	int halted = vmread(GUEST_ACTIVITY_STATE) == ACTIVITY_HLT;
+
+	if (__builtin_expect(halted != v->smp.halted, 0))
+		smp_halted_changed(v, halted);
+}
 void smp_carry_ipi(struct vcpu *v);
 void smp_stop_all(struct vcpu *v);
 struct vcpu *smp_first_stop(void);

@@ -74,7 +74,8 @@ unsigned hv_nr_vcpus;
 static const struct vlapic *vlapics[HV_MAX_CPUS];      /* the models' peers */
 static volatile uint32_t waiting_sipi;                 /* vCPUs in VCPU_WAIT_SIPI */
 static struct vcpu *volatile first_stop;
-static volatile int stopping;
+volatile int smp_stopping;
+#define stopping smp_stopping
 int smp_break_ap_panic;
 
 /* ---- the machine's CPUs -------------------------------------------------- */
@@ -352,13 +353,11 @@ static void stop_with_machine(struct vcpu *v)
 	v->status = f ? f->status : HV_STATUS_GUEST_FAULT;
 }
 
-/* At the start of an exit's events: what other CPUs handed this vCPU. */
-void smp_events(struct vcpu *v)
+/* Vectors other vCPUs posted, into the model's IRR. */
+static void take_posted(struct vcpu *v)
 {
 	unsigned w;
 
-	if (__builtin_expect(stopping, 0))
-		stop_with_machine(v);
 	if (__atomic_exchange_n(&v->smp.posted_any, 0, __ATOMIC_SEQ_CST))
 		for (w = 0; w < 8; w++) {
 			uint32_t bits = __atomic_exchange_n(&v->smp.posted[w], 0, __ATOMIC_SEQ_CST);
@@ -370,21 +369,27 @@ void smp_events(struct vcpu *v)
 				vlapic_accept_ipi(&v->apic, w * 32 + b);
 			}
 		}
+}
+
+/* What other CPUs handed this vCPU (smp_events_pending said there is
+ * something): the machine's stop, posted IPIs, a TLB flush. */
+void smp_events(struct vcpu *v)
+{
+	if (stopping)
+		stop_with_machine(v);
+	if (v->smp.posted_any)
+		take_posted(v);
 	flush_own(v);
 }
 
-/* At the end of them: halted or not, as the entry will be. */
-void smp_events_done(struct vcpu *v)
+/* The entry will be halted, or not, unlike the last (smp_events_done). */
+void smp_halted_changed(struct vcpu *v, int halted)
 {
-	int halted = vmread(GUEST_ACTIVITY_STATE) == ACTIVITY_HLT;
-
 	if (v->stopped)
 		return;                         /* kept as it was for smp_report */
-	if (halted != v->smp.halted) {
-		__atomic_store_n(&v->smp.halted, halted, __ATOMIC_SEQ_CST);
-		if (!halted)
-			flush_own(v);           /* a flush that did not wait for it */
-	}
+	__atomic_store_n(&v->smp.halted, halted, __ATOMIC_SEQ_CST);
+	if (!halted)
+		flush_own(v);                   /* a flush that did not wait for it */
 }
 
 /* The first stop is the run's: every other vCPU is made to stop too. */

@@ -207,7 +207,8 @@ static void vcpu_events_pass(struct vcpu *v, uint64_t now)
 /* Out of the hot path; its time is the exit's root-mode time too. */
 __attribute__((noinline, cold)) void vcpu_events(struct vcpu *v, uint64_t now)
 {
-	smp_events(v);                  /* what other vCPUs handed this one */
+	if (__builtin_expect(smp_events_pending(v), 0))
+		smp_events(v);          /* what other vCPUs handed this one */
 	vcpu_events_pass(v, now);
 	smp_events_done(v);
 	stats_add_root_tsc(v, rdtsc() - now);

@@ -10,7 +10,8 @@
  *     HV_OPT_MEM_ANY or a whole multiple of 2 MiB, at least 2 MiB, that
  *     fits 64 bits once its K/M/G is applied (computed here with 128-bit
  *     arithmetic); abi= is MAJOR.MINOR, each at most 65535; break= one of
- *     its two words; shared/lib/bootcmd.c, fuzzed on its own, says where
+ *     its three words; stats= time; cpus= a count of 1-HV_OPT_CPUS_MAX;
+ *     shared/lib/bootcmd.c, fuzzed on its own, says where
  *     the options begin;
  *   - the line changes only where a blank became a NUL.
  * Environment: build host, clang with libFuzzer.
@@ -72,9 +73,17 @@ static int model_word(const char *w, struct hv_options *m)
 		m->abi_set = 1;
 		m->abi_version = (uint32_t)(x << 16 | y);
 	} else if ((size_t)(eq - w) == 5 && !strncmp(w, "break", 5)) {
-		if (strcmp(v, "guest-state") && strcmp(v, "host-state"))
+		if (strcmp(v, "guest-state") && strcmp(v, "host-state") && strcmp(v, "ap-panic"))
 			return -1;
 		m->break_vmcs = v;
+	} else if ((size_t)(eq - w) == 5 && !strncmp(w, "stats", 5)) {
+		if (strcmp(v, "time"))
+			return -1;
+		m->stats_time = 1;
+	} else if ((size_t)(eq - w) == 4 && !strncmp(w, "cpus", 4)) {
+		if (digits(&v, &x) || *v || x < 1 || x > HV_OPT_CPUS_MAX)
+			return -1;
+		m->cpus = (unsigned)x;
 	} else if ((size_t)(eq - w) == 8 && !strncmp(w, "watchdog", 8)) {
 		/* N TSC ticks (1..2^64-1) or Ns seconds (1..the documented most). */
 		int secs;
@@ -105,6 +114,8 @@ static int model_parse(char *line, struct hv_options *m)
 	m->break_vmcs = NULL;
 	m->watchdog = 0;
 	m->watchdog_seconds = 0;
+	m->stats_time = 0;
+	m->cpus = 0;
 	bootcmd_split(line, NULL, &s);
 	p = line + (s.options - line);
 	while ((w = fuzz_next_word(&p)))
@@ -158,6 +169,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    (!o.break_vmcs || !strcmp(o.break_vmcs, m.break_vmcs)),
 		    "break '%s', want '%s'", o.break_vmcs ? o.break_vmcs : "(none)",
 		    m.break_vmcs ? m.break_vmcs : "(none)");
+	FUZZ_ASSERT(o.stats_time == m.stats_time, "stats_time %d, want %d", o.stats_time,
+		    m.stats_time);
+	FUZZ_ASSERT(o.cpus == m.cpus && o.cpus <= HV_OPT_CPUS_MAX, "cpus %u, want %u", o.cpus,
+		    m.cpus);
 out:
 	free(orig);
 	free(line);
