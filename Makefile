@@ -59,7 +59,7 @@ GUEST_CFLAGS := $(KERNEL_CFLAGS) -Iguest
 HV_CFLAGS := $(KERNEL_CFLAGS) -Ihv -fomit-frame-pointer
 KERNEL_LDFLAGS := -nostdlib -n -z max-page-size=0x1000 -z noexecstack \
 	--no-warn-rwx-segments
-NASMFLAGS := -f elf64 -g -I$(B)/gen/ -Iguest/ -Ihv/
+NASMFLAGS := -f elf64 -g -I$(B)/gen/ -Iguest/ -Ihv/ -Iboot/
 
 objs = $(patsubst %.asm,$(B)/$(1)/%.o,$(patsubst %.c,$(B)/$(1)/%.o,$(2)))
 

@@ -9,6 +9,8 @@
 ; exception parks the CPU for good: an AP runs no code that faults.
 APIC_EOI_VA equ 0xfffffffffee000b0      ; mm.h's APIC_ALIAS_VA + EOI
 
+%include "caller_saved.inc"
+
 extern smp_call_ipi
 global ap_nmi, ap_irq, ap_call, ap_fault
 
@@ -24,29 +26,13 @@ ap_irq:
 	pop rax
 	iretq
 
-ap_call:                                ; 5 words pushed: RSP = 8 (mod 16)
-	push rax
-	push rcx
-	push rdx
-	push rsi
-	push rdi
-	push r8
-	push r9
-	push r10
-	push r11                        ; 14 words: RSP = 0 (mod 16), as a call wants
+ap_call:
+	PUSH_CALLER_SAVED               ; 14 words: RSP = 0 (mod 16), as a call wants
 	cld
 	call smp_call_ipi
 	mov rax, APIC_EOI_VA
 	mov dword [rax], 0
-	pop r11
-	pop r10
-	pop r9
-	pop r8
-	pop rdi
-	pop rsi
-	pop rdx
-	pop rcx
-	pop rax
+	POP_CALLER_SAVED
 	iretq
 
 ap_fault:

@@ -670,6 +670,7 @@ uint64_t hv_tss_base(void);
 /* main.c: a vCPU's VMX on the CPU that calls it (VMXON, its VMCS); 0 or
  * -1 with the reason printed. */
 int hv_vcpu_setup(struct vcpu *v);
+void hv_vcpu_run(struct vcpu *v);
 int hv_ram_free(uint64_t pa, uint64_t len);
 #define AP_STACK_PAGES          4
 

@@ -353,6 +353,21 @@ int hv_vcpu_setup(struct vcpu *v)
 	return 0;
 }
 
+/* Run the vCPU on this CPU until it stops; a failed VMLAUNCH or VMRESUME
+ * is reported and stops it. */
+void hv_vcpu_run(struct vcpu *v)
+{
+	switch (vmx_run(&v->regs)) {
+	case 1:
+		vmcs_report_entry_failure(v, 1);
+		break;
+	case 2:
+		v->launched = 1;
+		vmcs_report_entry_failure(v, 1);
+		break;
+	}
+}
+
 void kmain(uint32_t magic, uint32_t info_addr);
 
 void kmain(uint32_t magic, uint32_t info_addr)
@@ -409,15 +424,7 @@ void kmain(uint32_t magic, uint32_t info_addr)
 	watchdog_arm();
 	smp_running(v);
 
-	switch (vmx_run(&v->regs)) {
-	case 1:
-		vmcs_report_entry_failure(v, 1);
-		break;
-	case 2:
-		v->launched = 1;
-		vmcs_report_entry_failure(v, 1);
-		break;
-	}
+	hv_vcpu_run(v);
 	smp_vcpu_ended(v);
 	smp_report();
 	first = smp_first_stop();

@@ -253,15 +253,7 @@ static void ap_main(uint32_t index)
 		vmcs_start_real(v, v->smp.sipi_vector);
 		preemption_timer_set(watchdog_deadline_tsc, rdtsc());
 		smp_running(v);
-		switch (vmx_run(&v->regs)) {
-		case 1:
-			vmcs_report_entry_failure(v, 1);
-			break;
-		case 2:
-			v->launched = 1;
-			vmcs_report_entry_failure(v, 1);
-			break;
-		}
+		hv_vcpu_run(v);
 	}
 	smp_vcpu_ended(v);
 	park();

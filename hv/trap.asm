@@ -6,6 +6,8 @@
 ; rip, cr2), which reports and ends the machine; nothing returns.
 ; Environment: hypervisor, root mode. SPDX-License-Identifier: MIT
 
+%include "caller_saved.inc"
+
 extern hv_trap, apic_host_eoi
 global hv_trap_table, hv_irq_wake, hv_irq_spurious
 
@@ -37,29 +39,11 @@ trap_common:
 	hlt
 	jmp .stop
 
-; An interrupt only wakes the CPU from its HLT: ended at the APIC (every
-; register C may change is saved; RSP is 8 mod 16 after the CPU's five
-; words, so nine pushes align it for the call).
+; An interrupt only wakes the CPU from its HLT: ended at the APIC.
 hv_irq_wake:
-	push rax
-	push rcx
-	push rdx
-	push rsi
-	push rdi
-	push r8
-	push r9
-	push r10
-	push r11
+	PUSH_CALLER_SAVED
 	call apic_host_eoi
-	pop r11
-	pop r10
-	pop r9
-	pop r8
-	pop rdi
-	pop rsi
-	pop rdx
-	pop rcx
-	pop rax
+	POP_CALLER_SAVED
 	iretq
 
 ; The spurious vector: no EOI (SDM vol. 3A, 11.9).
