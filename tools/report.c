@@ -657,8 +657,9 @@ static int checks(struct verdict *v)
 	n += smp_target(&v[n], "smp_ipi: hosted-pv exits at most 2/3 of hosted-trap's",
 			exits_show, pv, trap, "smp_ipi", 1, 2, 3);
 	n += smp_target(&v[n], "smp_lock: hosted-pv instructions at most hosted-trap's "
-			"(Bochs, exact)", "instructions retired, every CPU's: a waiter that sleeps "
-			"spends none, one that spins spends a PAUSE a look", pv && exact(pv) ? pv : 0,
+			"(Bochs, exact)", "Bochs ticks with several CPUs: they run in step, a quantum "
+			"of instructions each in turn, so a part's ticks are its elapsed time in one "
+			"CPU's instructions: how soon the lock passes on, not the sum of all CPUs' work", pv && exact(pv) ? pv : 0,
 			trap && exact(trap) ? trap : 0, "smp_lock", 0, 1, 1);
 	return n;
 }
