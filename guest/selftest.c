@@ -650,6 +650,18 @@ static int test_hang_loop(void)
 	return 0;
 }
 
+/* Wait for a kick no CPU can send: interrupts off, one CPU. Hosted with
+ * the hypervisor backend the wait is a hypercall, and the hypervisor stops
+ * the guest at once; natively it is PAUSE, for ever. */
+static int test_hang_wait(void)
+{
+	kprintf("selftest: hang.wait: interrupts off, waiting for a kick\n");
+	pv_irq_disable();
+	for (;;)
+		pv_wait();
+	return 0;
+}
+
 /* A hang on one CPU: CPU 1 spins with interrupts off (smp_call runs it
  * there) and this CPU waits for it for ever, interrupts on: hosted, the
  * watchdog ends the run and the report gives every CPU's state. */
@@ -778,6 +790,7 @@ static const struct selftest tests[] = {
 	{ "hang.hlt",   test_hang_hlt,   0 },
 	{ "hang.loop",  test_hang_loop,  0 },
 	{ "hang.ap",    test_hang_ap,    0 },
+	{ "hang.wait",  test_hang_wait,  0 },
 	{ "hang.storm", test_hang_storm, 0 },
 	{ "hang.tsc",   test_hang_tsc,   0 },
 	{ "forge",      test_forge,      0 },

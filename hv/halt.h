@@ -34,7 +34,7 @@ struct halt_view {
 	int if_set;                     /* RFLAGS.IF */
 	int apic_on;                    /* IA32_APIC_BASE[11]: the APIC is enabled */
 	int pic_masked;                 /* both 8259s masked, out of the guest's reach */
-	int other_cpus;                 /* the guest has other CPUs that may send IPIs */
+	int other_cpus;                 /* another of the guest's CPUs runs: it may send IPIs */
 	uint32_t svr, tpr;
 	/* LVT entries; one the APIC does not have reads HALT_LVT_MASKED. */
 	uint32_t lvt_timer, lvt_lint0, lvt_lint1;

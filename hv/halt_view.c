@@ -10,7 +10,8 @@
  * reach, io.c), so the view shows those entries masked, whatever the
  * guest wrote there.
  *
- * Environment: hypervisor, root mode, at a HLT exit or a halt hypercall.
+ * Environment: hypervisor, root mode, at a HLT exit, a halt hypercall, or a
+ * wait hypercall no other vCPU can end (smp.c).
  */
 /* SPDX-License-Identifier: MIT */
 #include "halt.h"
@@ -25,7 +26,7 @@ static void halt_view_read(const struct vcpu *v, struct halt_view *h)
 	memset(h, 0, sizeof(*h));
 	h->if_set = !!(vmread(GUEST_RFLAGS) & BIT(9));
 	h->pic_masked = 1;
-	h->other_cpus = hv_nr_vcpus > 1;
+	h->other_cpus = smp_others_run(v);
 	h->apic_on = vlapic_mode(vl) != VLAPIC_DISABLED;
 	h->svr = vl->svr;
 	h->tpr = vl->tpr;

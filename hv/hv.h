@@ -227,13 +227,14 @@ struct vcpu_smp {
 	uint32_t host_apic_id;          /* the machine's CPU it runs on: kicks go there */
 	volatile int state;             /* enum vcpu_run_state */
 	volatile int failed;            /* its CPU came but could not enter VMX operation */
-	volatile uint32_t sipi_vector;  /* STARTING: the guest's start-up IPI's */
+	volatile int sipi_claimed;      /* a start-up IPI came (the first one counts) */
+	uint32_t sipi_vector;           /* ...with this vector (STARTING) */
 	volatile uint32_t posted[8];    /* fixed IPIs from other vCPUs, not yet in IRR */
 	volatile int posted_any;
 	volatile int kick;              /* a kick no wait has taken yet */
 	volatile int halted;            /* entered in the HLT state: flushes wait for its entry */
 	volatile uint64_t flush_req, flush_done;        /* remote TLB flushes asked, done */
-	uint64_t up_tsc, start_tsc;     /* its CPU ready in root mode; the guest's CPU started */
+	uint64_t up_tsc;                /* its CPU ready in root mode */
 	/* At the end of its run: where the guest's CPU was (smp_report). */
 	uint64_t end_rip, end_rflags;
 	uint32_t end_activity;
@@ -622,7 +623,8 @@ extern struct vcpu *hv_vcpus[HV_MAX_CPUS];
 extern unsigned hv_nr_vcpus;
 #define HV_KICK_VECTOR          0xf2    /* the hypervisor's IPI between its CPUs */
 struct hv_options;
-unsigned smp_discover(const struct hv_options *o);
+void smp_discover(const struct hv_options *o);
+int smp_others_run(const struct vcpu *v);
 void smp_start_aps(void);
 void smp_events(struct vcpu *v);
 void smp_halted_changed(struct vcpu *v, int halted);

@@ -238,7 +238,7 @@ static void guest_acpi_tables(void)
 
 	list[0] = 0;
 	for (i = 0; i < hv_nr_vcpus; i++) {
-		if (hv_vcpus[i]->smp.state == VCPU_OFF && i)
+		if (hv_vcpus[i]->smp.state == VCPU_OFF)
 			continue;
 		ids[n++] = hv_vcpus[i]->apic.id;
 		used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%u", n > 1 ? "," : "",

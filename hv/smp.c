@@ -40,7 +40,9 @@
  *  - wait/kick (KVM's PV unhalt): wait holds the vCPU in root mode, its
  *    CPU halted (sti; hlt), until a kick, an interrupt it can take, its
  *    next event (the host APIC's timer, armed for it) or the machine's
- *    stop; guest interrupts enabled or not. (Not the guest's HLT state:
+ *    stop; guest interrupts enabled or not. With no other vCPU running to
+ *    kick it, a wait is a halt, and one nothing can end stops the guest at
+ *    once (halt.c's rule). (Not the guest's HLT state:
  *    with RFLAGS.IF clear, Bochs 2.7 does not wake a guest halted in VMX
  *    non-root operation for an external interrupt that would exit.) A
  *    kick that came first is kept, so the guest's check-then-wait loses
@@ -87,7 +89,7 @@ static const void *phys(uint64_t addr, size_t len)
 	return (const void *)addr;
 }
 
-unsigned smp_discover(const struct hv_options *o)
+void smp_discover(const struct hv_options *o)
 {
 	static struct acpi_cpus cpus;
 	uint32_t self = apic_host_id();
@@ -114,7 +116,6 @@ unsigned smp_discover(const struct hv_options *o)
 			(unsigned long)cpus.madt_pa, n,
 			n < cpus.count ? (o->cpus && o->cpus < cpus.count ? " (cpus=)" :
 					  " (HV_MAX_CPUS)") : "");
-	return n;
 }
 
 /* Halt this CPU for good (interrupts off: only NMI, INIT or SMI move it). */
@@ -213,7 +214,6 @@ void smp_vcpu_peers(struct vcpu *v)
 
 void smp_running(struct vcpu *v)
 {
-	v->smp.start_tsc = rdtsc();
 	__atomic_store_n(&v->smp.state, VCPU_RUNNING, __ATOMIC_RELEASE);
 }
 
@@ -276,6 +276,17 @@ static int runs(const struct vcpu *v)
 	return s == VCPU_RUNNING || s == VCPU_STARTING;
 }
 
+/* Does another vCPU run, one that may send v an IPI or a kick? */
+int smp_others_run(const struct vcpu *v)
+{
+	unsigned i;
+
+	for (i = 0; i < hv_nr_vcpus; i++)
+		if (&vcpus[i] != v && runs(&vcpus[i]))
+			return 1;
+	return 0;
+}
+
 static void post_fixed(struct vcpu *from, struct vcpu *to, unsigned vector)
 {
 	if (to == from) {
@@ -306,13 +317,14 @@ void smp_carry_ipi(struct vcpu *v)
 				post_fixed(v, t, vector);
 			break;
 		case VLAPIC_STARTUP:
+			/* The first start-up IPI claims the CPU and its vector;
+			 * a later one, as on hardware, does nothing. */
+			if (__atomic_exchange_n(&t->smp.sipi_claimed, 1, __ATOMIC_SEQ_CST))
+				break;
 			t->smp.sipi_vector = vector;
-			if (__atomic_compare_exchange_n(&t->smp.state, &(int){ VCPU_WAIT_SIPI },
-							VCPU_STARTING, 0, __ATOMIC_SEQ_CST,
-							__ATOMIC_SEQ_CST)) {
-				__atomic_and_fetch(&waiting_sipi, ~(1u << i), __ATOMIC_SEQ_CST);
-				apic_host_kick(t->smp.host_apic_id);
-			}
+			__atomic_and_fetch(&waiting_sipi, ~(1u << i), __ATOMIC_SEQ_CST);
+			__atomic_store_n(&t->smp.state, VCPU_STARTING, __ATOMIC_RELEASE);
+			apic_host_kick(t->smp.host_apic_id);
 			break;
 		default:                        /* INIT: it waits for a start-up IPI still */
 			break;
@@ -574,6 +586,12 @@ int64_t smp_hc_wait(struct vcpu *v)
 {
 	int can_take = !!(v->rflags & BIT(9));
 
+	if (__atomic_exchange_n(&v->smp.kick, 0, __ATOMIC_SEQ_CST))
+		return HV_OK;                   /* the kick came first */
+	/* With no other vCPU to kick it, it is a halt: one nothing can end
+	 * stops the guest at once, as HLT's does (halt.c). */
+	if (!smp_others_run(v) && vcpu_halt_stuck(v))
+		return HV_OK;
 	for (;;) {
 		uint64_t now = rdtsc(), until = __atomic_load_n(&v->event_tsc, __ATOMIC_ACQUIRE);
 

@@ -63,6 +63,14 @@ hv_test bochs-hosted-hang-loop-default-watchdog fail "$STOPPED" \
 	"$STATS" '^hv: stats: exit reason=52 name=PREEMPTION_TIMER count=2( |$)' \
 	'com1:^selftest: hang.loop: cli; jmp \$$' \
 	-- --emu bochs --timeout 8 hosted tests=hang.loop
+# A wait no other CPU can end (hang.wait: one CPU, interrupts off, the
+# wait hypercall): stopped at once by the halt rule, the watchdog not
+# needed; with pv=native the wait is PAUSE and the watchdog ends it.
+hv_test bochs-hosted-hang-wait fail "$STOPPED" \
+	'^hv: guest stopped: guest halted with nothing to wake it \(interrupts disabled\), at rip 0x[0-9a-f]+$' \
+	'^hv: stats: hypercall nr=13 name=wait count=1$' "$STATS" \
+	'com1:^selftest: hang.wait: interrupts off, waiting for a kick$' \
+	-- --emu bochs --timeout 30 hosted pv=auto tests=hang.wait
 # A hang on one CPU of two: CPU 1 spins with interrupts off, CPU 0 waits
 # for it. The watchdog ends the run on either; the report gives both
 # CPUs' state, CPU 1 running where it spins.
